@@ -1,0 +1,68 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import BADGE_ORDER, MODERATOR_ROLES, STAFF_ROLES, Role
+
+
+class User(AbstractUser):
+    """A community member. Roles are groups (see ``accounts.roles``)."""
+
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    bio = models.TextField(_("short bio"), max_length=500, blank=True)
+    avatar = models.ImageField(
+        _("avatar"),
+        upload_to="avatars/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "gif", "webp"])],
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = [part for part in self.public_name.replace("_", " ").split() if part]
+        letters = "".join(part[0] for part in parts[:2]) or self.username[:1]
+        return letters.upper()
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"username": self.username})
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """Names of this user's roles; uses prefetched ``groups`` when present."""
+        if self.pk is None:
+            return frozenset()
+        return frozenset(group.name for group in self.groups.all())
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Brand representatives, support agents and administrators speak for the company."""
+        return self.is_superuser or any(role in self.role_names for role in STAFF_ROLES)
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.is_superuser or any(role in self.role_names for role in MODERATOR_ROLES)
+
+    @property
+    def staff_badge(self) -> str:
+        """The label shown beside the name on posts and profiles, or '' for customers."""
+        for role in BADGE_ORDER:
+            if role.value in self.role_names:
+                return str(role.label)
+        if self.is_superuser:
+            return str(Role.ADMINISTRATOR.label)
+        return ""

@@ -1,0 +1,40 @@
+"""Account changes. Each function is the only code path for its change."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+
+
+def assign_default_role(user: User) -> None:
+    """Put a newly signed-up *user* in the customers group. Idempotent."""
+    group, _ = Group.objects.get_or_create(name=Role.CUSTOMER.value)
+    user.groups.add(group)
+
+
+@transaction.atomic
+def set_roles(user: User, *, roles: list[Role]) -> None:
+    """Replace *user*'s community roles with *roles*; other groups are kept."""
+    role_values = {role.value for role in Role}
+    keep = [group for group in user.groups.all() if group.name not in role_values]
+    wanted = [Group.objects.get_or_create(name=role.value)[0] for role in roles]
+    user.groups.set(keep + wanted)
+    user.__dict__.pop("role_names", None)
+
+
+def update_profile(
+    user: User, *, display_name: str, bio: str, avatar=None, clear_avatar: bool = False
+) -> User:
+    """Save the public profile fields of *user*."""
+    user.display_name = display_name
+    user.bio = bio
+    fields = ["display_name", "bio"]
+    if clear_avatar:
+        user.avatar = None
+        fields.append("avatar")
+    elif avatar is not None:
+        user.avatar = avatar
+        fields.append("avatar")
+    user.save(update_fields=fields)
+    return user

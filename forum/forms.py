@@ -1,0 +1,210 @@
+"""Input for the ask, answer, comment and edit pages: validated here, acted on by services."""
+
+import re
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from forum.models import (
+    BODY_MAX_LENGTH,
+    BODY_MIN_LENGTH,
+    COMMENT_MAX_LENGTH,
+    MAX_TAGS,
+    TAG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    TITLE_MIN_LENGTH,
+    CategoryPage,
+)
+
+TAG_PATTERN = re.compile(r"^[\w][\w.+#-]*$", re.UNICODE)
+
+
+def _length_messages(field: str) -> dict[str, str]:
+    return {
+        "required": _("Please write a %(field)s.") % {"field": field},
+        "min_length": _(
+            "The %(field)s is too short: write at least %%(limit_value)d characters "
+            "(it has %%(show_value)d)."
+        )
+        % {"field": field},
+        "max_length": _(
+            "The %(field)s is too long: keep it to %%(limit_value)d characters "
+            "(it has %%(show_value)d)."
+        )
+        % {"field": field},
+    }
+
+
+class MarkdownTextarea(forms.Textarea):
+    def __init__(self, rows: int = 10) -> None:
+        super().__init__(
+            attrs={"rows": rows, "class": "markdown-input", "aria-describedby": "markdown-help"}
+        )
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CategoryPage) -> str:
+        return obj.title
+
+
+class SubmissionKeyMixin(forms.Form):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+def parse_tags(raw: str) -> list[str]:
+    """Split a comma- or space-separated tag string into lower-case names, in order, unique."""
+    names = [name.strip().lower().lstrip("#") for name in re.split(r"[,\s]+", raw or "")]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+class TagsField(forms.CharField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Tags"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Up to %(count)d tags, separated by commas or spaces, "
+                "for example: billing login-error"
+            )
+            % {"count": MAX_TAGS},
+        )
+        super().__init__(max_length=MAX_TAGS * (TAG_MAX_LENGTH + 2), **kwargs)
+        self.error_messages["max_length"] = _("Too many characters in the tags.")
+
+    def clean(self, value: str) -> list[str]:
+        names = parse_tags(super().clean(value))
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(
+                ngettext(
+                    "Use at most %(max)d tag (you gave %(count)d).",
+                    "Use at most %(max)d tags (you gave %(count)d).",
+                    MAX_TAGS,
+                )
+                % {"max": MAX_TAGS, "count": len(names)},
+                code="too_many_tags",
+            )
+        for name in names:
+            if len(name) > TAG_MAX_LENGTH:
+                raise forms.ValidationError(
+                    _("The tag “%(tag)s” is too long: keep each tag to %(max)d characters.")
+                    % {"tag": name[:40], "max": TAG_MAX_LENGTH},
+                    code="tag_too_long",
+                )
+            if not TAG_PATTERN.match(name):
+                raise forms.ValidationError(
+                    _("The tag “%(tag)s” may use only letters, digits and - . + #.")
+                    % {"tag": name[:40]},
+                    code="tag_invalid",
+                )
+        return names
+
+
+class AskForm(SubmissionKeyMixin):
+    category = ProductChoiceField(
+        label=_("Product"),
+        queryset=CategoryPage.objects.none(),
+        empty_label=_("Choose a product…"),
+        error_messages={
+            "required": _("Please choose the product your question is about."),
+            "invalid_choice": _("Please choose one of the products in the list."),
+        },
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        min_length=TITLE_MIN_LENGTH,
+        max_length=TITLE_MAX_LENGTH,
+        help_text=_("Sum up the problem in one sentence."),
+        error_messages=_length_messages(_("title")),
+    )
+    body = forms.CharField(
+        label=_("Describe the problem"),
+        widget=MarkdownTextarea(rows=12),
+        min_length=BODY_MIN_LENGTH,
+        max_length=BODY_MAX_LENGTH,
+        help_text=_(
+            "What did you try, what did you expect, what happened instead? Markdown is supported."
+        ),
+        error_messages=_length_messages(_("description")),
+    )
+    tags = TagsField()
+
+    field_order = ["category", "title", "body", "tags", "submission_key"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = CategoryPage.objects.live().public().order_by("title")
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if len(title) < TITLE_MIN_LENGTH:
+            raise forms.ValidationError(
+                self.fields["title"].error_messages["min_length"]
+                % {"limit_value": TITLE_MIN_LENGTH, "show_value": len(title)}
+            )
+        return title
+
+
+class AnswerForm(SubmissionKeyMixin):
+    body = forms.CharField(
+        label=_("Your answer"),
+        widget=MarkdownTextarea(rows=8),
+        min_length=BODY_MIN_LENGTH,
+        max_length=BODY_MAX_LENGTH,
+        help_text=_("Markdown is supported."),
+        error_messages=_length_messages(_("answer")),
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Add a comment"),
+        min_length=2,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ask for clarification or add a detail. Up to %(max)d characters.")
+        % {"max": COMMENT_MAX_LENGTH},
+        error_messages=_length_messages(_("comment")),
+    )
+
+
+class EditPostForm(forms.Form):
+    title = AskForm.base_fields["title"]
+    body = forms.CharField(
+        label=_("Text"),
+        widget=MarkdownTextarea(rows=12),
+        min_length=BODY_MIN_LENGTH,
+        max_length=BODY_MAX_LENGTH,
+        error_messages=_length_messages(_("text")),
+    )
+    tags = TagsField()
+
+    def __init__(self, *args, is_question: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_question:
+            del self.fields["title"]
+            del self.fields["tags"]
+
+    clean_title = AskForm.clean_title
+
+
+class VoteForm(forms.Form):
+    VALUES = {"up": 1, "down": -1, "clear": 0}
+    value = forms.ChoiceField(
+        choices=[(key, key) for key in VALUES],
+        error_messages={"invalid_choice": _("Unknown vote.")},
+    )
+
+    def vote_value(self) -> int:
+        return self.VALUES[self.cleaned_data["value"]]
+
+
+class PreviewForm(forms.Form):
+    body = forms.CharField(required=False, max_length=BODY_MAX_LENGTH)

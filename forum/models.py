@@ -1,0 +1,272 @@
+"""Threads, posts, comments, votes, revisions and tags.
+
+A thread's question and its answers are both ``Post`` rows (``kind`` tells them apart),
+so votes, comments and edit history have one shape for both. Counters are stored and
+changed only with ``F()`` expressions in ``forum.services``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from forum.pages import CategoryIndexPage, CategoryPage, HomePage
+
+__all__ = [
+    "CategoryIndexPage",
+    "CategoryPage",
+    "Comment",
+    "HomePage",
+    "Post",
+    "PostRevision",
+    "Tag",
+    "Thread",
+    "Vote",
+]
+
+TITLE_MIN_LENGTH = 10
+TITLE_MAX_LENGTH = 150
+BODY_MIN_LENGTH = 20
+BODY_MAX_LENGTH = 20_000
+COMMENT_MAX_LENGTH = 600
+TAG_MAX_LENGTH = 30
+MAX_TAGS = 5
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=TAG_MAX_LENGTH + 10, unique=True, allow_unicode=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:tag", kwargs={"slug": self.slug})
+
+
+class ThreadQuerySet(models.QuerySet):
+    def visible(self) -> "ThreadQuerySet":
+        return self.filter(is_deleted=False)
+
+    def open(self) -> "ThreadQuerySet":
+        return self.filter(accepted_answer__isnull=True)
+
+    def solved(self) -> "ThreadQuerySet":
+        return self.filter(accepted_answer__isnull=False)
+
+    def unanswered(self) -> "ThreadQuerySet":
+        return self.filter(answer_count=0)
+
+    def in_category(self, category: CategoryPage) -> "ThreadQuerySet":
+        return self.filter(category=category)
+
+    def with_tag(self, tag: Tag) -> "ThreadQuerySet":
+        return self.filter(tags=tag)
+
+    def for_list(self) -> "ThreadQuerySet":
+        """What a list row shows, fetched in a fixed number of queries."""
+        return self.select_related("author", "category").prefetch_related("tags", "author__groups")
+
+
+class Thread(models.Model):
+    """A customer's question about a product and everything said under it."""
+
+    category = models.ForeignKey(
+        CategoryPage, on_delete=models.PROTECT, related_name="threads", verbose_name=_("product")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads"
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(max_length=TITLE_MAX_LENGTH, allow_unicode=True)
+    excerpt = models.CharField(max_length=300, blank=True)
+    tags = models.ManyToManyField(Tag, related_name="threads", blank=True)
+
+    accepted_answer = models.ForeignKey(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_locked = models.BooleanField(_("locked"), default=False)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    is_deleted = models.BooleanField(default=False)
+
+    answer_count = models.PositiveIntegerField(default=0)
+    vote_count = models.IntegerField(default=0, help_text="'I have this problem too' votes")
+    first_answer_at = models.DateTimeField(null=True, blank=True)
+    staff_answered_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(db_index=True)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        indexes = [
+            models.Index(
+                fields=["category", "-is_pinned", "-last_activity_at"],
+                name="thread_category_activity",
+            ),
+            models.Index(fields=["-created_at"], name="thread_created"),
+            models.Index(fields=["-vote_count"], name="thread_votes"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:thread", kwargs={"pk": self.pk, "slug": self.slug or "-"})
+
+    @property
+    def is_solved(self) -> bool:
+        return self.accepted_answer_id is not None
+
+    @property
+    def has_staff_answer(self) -> bool:
+        return self.staff_answered_at is not None
+
+    @property
+    def state(self) -> str:
+        if self.is_locked:
+            return "locked"
+        return "solved" if self.is_solved else "open"
+
+
+class PostQuerySet(models.QuerySet):
+    def visible(self) -> "PostQuerySet":
+        return self.filter(is_deleted=False)
+
+    def answers(self) -> "PostQuerySet":
+        return self.filter(kind=Post.Kind.ANSWER)
+
+    def questions(self) -> "PostQuerySet":
+        return self.filter(kind=Post.Kind.QUESTION)
+
+
+class Post(models.Model):
+    """The question of a thread, or one answer to it."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("question")
+        ANSWER = "answer", _("answer")
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    body_markdown = models.TextField(_("body"), max_length=BODY_MAX_LENGTH)
+    body_html = models.TextField(editable=False)
+    score = models.IntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edit_count = models.PositiveIntegerField(default=0)
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The form's one-time key: a double submit finds the post the first submit made.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread"], condition=Q(kind="question"), name="post_one_question_per_thread"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission_key"], name="post_unique_submission"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["question", "answer"]), name="post_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["thread", "kind", "created_at"], name="post_thread_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} in thread {self.thread_id}"
+
+    def get_absolute_url(self) -> str:
+        url = reverse(
+            "forum:thread", kwargs={"pk": self.thread_id, "slug": self.thread.slug or "-"}
+        )
+        return url if self.is_question else f"{url}#post-{self.pk}"
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == self.Kind.QUESTION
+
+
+class PostRevision(models.Model):
+    """The text a post had before one of its edits, oldest first."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    body_markdown = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"revision of post {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Comment(models.Model):
+    """A short clarification under the question or an answer."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body_markdown = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["post", "created_at"], name="comment_post_created")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on post {self.post_id}"
+
+
+class Vote(models.Model):
+    """One person's vote on one post: +1 or -1 on answers, +1 ("me too") on questions."""
+
+    UP = 1
+    DOWN = -1
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    value = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "voter"], name="vote_one_per_person_per_post"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_up_or_down"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:+d} on post {self.post_id} by user {self.voter_id}"

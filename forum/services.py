@@ -1,0 +1,354 @@
+"""Forum actions. Each function is the only code path for its change.
+
+Every function checks its permission rule (``forum.permissions``), changes rows inside
+one transaction, moves stored counters with ``F()`` and announces what happened
+through ``forum.events`` after commit.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from forum import events, permissions, rendering
+from forum.models import MAX_TAGS, CategoryPage, Comment, Post, PostRevision, Tag, Thread, Vote
+
+
+def _thread_slug(title: str) -> str:
+    return slugify(title, allow_unicode=True)[:80].strip("-") or "thread"
+
+
+def _tags_for(names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for name in list(dict.fromkeys(names))[:MAX_TAGS]:
+        slug = slugify(name, allow_unicode=True) or slugify(
+            str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+        )
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tags.append(tag)
+    return tags
+
+
+def ask_question(
+    *,
+    author: User,
+    category: CategoryPage,
+    title: str,
+    body: str,
+    tags: Iterable[str] = (),
+    submission_key: uuid.UUID | None = None,
+) -> Thread:
+    """Open a new thread in *category* with *author*'s question.
+
+    Idempotent per ``submission_key``: a repeated submit of the same form returns the
+    thread the first one created. Emits ``question_asked``.
+    """
+    permissions.check_ask_question(author)
+    if submission_key is not None:
+        existing = _submitted_post(author, submission_key)
+        if existing is not None:
+            return existing.thread
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            body_html = rendering.render_post(body)
+            thread = Thread.objects.create(
+                category=category,
+                author=author,
+                title=title,
+                slug=_thread_slug(title),
+                excerpt=rendering.excerpt(body_html),
+                last_activity_at=now,
+            )
+            thread.tags.set(_tags_for(tags))
+            post = Post.objects.create(
+                thread=thread,
+                kind=Post.Kind.QUESTION,
+                author=author,
+                body_markdown=body,
+                body_html=body_html,
+                submission_key=submission_key,
+            )
+            events.emit(
+                events.question_asked, sender=Thread, thread=thread, post=post, actor=author
+            )
+    except IntegrityError:
+        # A concurrent submit of the same form won the race: answer with its thread.
+        existing = _submitted_post(author, submission_key) if submission_key else None
+        if existing is None:
+            raise
+        return existing.thread
+    return thread
+
+
+def _submitted_post(author: User, submission_key: uuid.UUID) -> Post | None:
+    return (
+        Post.objects.select_related("thread")
+        .filter(author=author, submission_key=submission_key)
+        .first()
+    )
+
+
+def post_answer(
+    thread: Thread, *, author: User, body: str, submission_key: uuid.UUID | None = None
+) -> Post:
+    """Add *author*'s answer to *thread*; refused on locked threads.
+
+    Idempotent per ``submission_key``. Bumps the thread's answer count and activity,
+    records the first answer and first staff answer times. Emits ``answer_posted``.
+    """
+    if submission_key is not None and (existing := _submitted_post(author, submission_key)):
+        return existing
+    try:
+        with transaction.atomic():
+            locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            permissions.check_post_answer(author, locked)
+            now = timezone.now()
+            post = Post.objects.create(
+                thread=locked,
+                kind=Post.Kind.ANSWER,
+                author=author,
+                body_markdown=body,
+                body_html=rendering.render_post(body),
+                submission_key=submission_key,
+            )
+            changes = {"answer_count": F("answer_count") + 1, "last_activity_at": now}
+            if locked.first_answer_at is None:
+                changes["first_answer_at"] = now
+            if locked.staff_answered_at is None and author.is_staff_member:
+                changes["staff_answered_at"] = now
+            Thread.objects.filter(pk=locked.pk).update(**changes)
+            events.emit(events.answer_posted, sender=Post, thread=locked, post=post, actor=author)
+    except IntegrityError:
+        existing = _submitted_post(author, submission_key) if submission_key else None
+        if existing is None:
+            raise
+        return existing
+    return post
+
+
+@transaction.atomic
+def post_comment(post: Post, *, author: User, body: str) -> Comment:
+    """Add a short clarification under *post*. Emits ``comment_posted``."""
+    permissions.check_post_comment(author, post)
+    comment = Comment.objects.create(
+        post=post, author=author, body_markdown=body, body_html=rendering.render_comment(body)
+    )
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    Thread.objects.filter(pk=post.thread_id).update(last_activity_at=timezone.now())
+    events.emit(events.comment_posted, sender=Comment, comment=comment, post=post, actor=author)
+    return comment
+
+
+@transaction.atomic
+def edit_post(
+    post: Post,
+    *,
+    editor: User,
+    body: str,
+    title: str | None = None,
+    tags: Iterable[str] | None = None,
+) -> Post:
+    """Replace *post*'s text (and, for a question, its title and tags).
+
+    The previous text is kept as a ``PostRevision``. Returns the post unchanged, with no
+    revision, when nothing differs. Emits ``post_edited``.
+    """
+    permissions.check_edit_post(editor, post)
+    thread = post.thread
+    new_tags = None if tags is None or not post.is_question else _tags_for(tags)
+    title_changed = post.is_question and title is not None and title != thread.title
+    tags_changed = new_tags is not None and {t.pk for t in new_tags} != set(
+        thread.tags.values_list("pk", flat=True)
+    )
+    if body == post.body_markdown and not title_changed and not tags_changed:
+        return post
+    revision = PostRevision.objects.create(
+        post=post,
+        editor=editor,
+        body_markdown=post.body_markdown,
+        title=thread.title if post.is_question else "",
+    )
+    now = timezone.now()
+    post.body_markdown = body
+    post.body_html = rendering.render_post(body)
+    post.edited_at = now
+    post.edit_count = F("edit_count") + 1
+    post.save(update_fields=["body_markdown", "body_html", "edited_at", "edit_count"])
+    post.refresh_from_db(fields=["edit_count"])
+    if post.is_question:
+        thread_fields = ["excerpt"]
+        thread.excerpt = rendering.excerpt(post.body_html)
+        if title_changed:
+            thread.title = title
+            thread.slug = _thread_slug(title)
+            thread_fields += ["title", "slug"]
+        thread.save(update_fields=thread_fields)
+        if tags_changed:
+            thread.tags.set(new_tags)
+    events.emit(events.post_edited, sender=Post, post=post, revision=revision, actor=editor)
+    return post
+
+
+@transaction.atomic
+def delete_post(post: Post, *, actor: User) -> None:
+    """Soft-delete *post*; deleting a question deletes its thread.
+
+    Allowed only where nothing depends on it (see ``permissions``). Emits ``post_deleted``.
+    """
+    locked = Thread.objects.select_for_update().get(pk=post.thread_id)
+    post.thread = locked
+    permissions.check_delete_post(actor, post)
+    now = timezone.now()
+    Post.objects.filter(pk=post.pk).update(is_deleted=True, deleted_at=now)
+    post.is_deleted, post.deleted_at = True, now
+    if post.is_question:
+        Thread.objects.filter(pk=locked.pk).update(is_deleted=True)
+    else:
+        Thread.objects.filter(pk=locked.pk).update(answer_count=F("answer_count") - 1)
+    events.emit(events.post_deleted, sender=Post, post=post, actor=actor)
+
+
+@transaction.atomic
+def delete_comment(comment: Comment, *, actor: User) -> None:
+    """Soft-delete *comment*. Emits ``comment_deleted``."""
+    permissions.check_delete_comment(actor, comment)
+    Comment.objects.filter(pk=comment.pk).update(is_deleted=True)
+    comment.is_deleted = True
+    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+    events.emit(events.comment_deleted, sender=Comment, comment=comment, actor=actor)
+
+
+@transaction.atomic
+def cast_vote(post: Post, *, voter: User, value: int) -> int:
+    """Set *voter*'s vote on *post* to *value*: 1 up, -1 down, 0 to take it back.
+
+    Questions take only 1 ("I have this problem too") or 0. One vote per person per post
+    (a database constraint); changing a vote moves the stored score by the difference.
+    Returns the post's new score. Emits ``vote_changed`` when something changed.
+    """
+    if value not in (Vote.UP, Vote.DOWN, 0):
+        raise ValueError(f"vote value must be 1, -1 or 0, not {value!r}")
+    if post.is_question and value == Vote.DOWN:
+        raise ValueError("questions take only 'I have this problem too' votes")
+    permissions.check_vote(voter, post)
+    current = Vote.objects.select_for_update().filter(post=post, voter=voter).first()
+    old_value = current.value if current else 0
+    if old_value == value:
+        return Post.objects.values_list("score", flat=True).get(pk=post.pk)
+    if value == 0:
+        current.delete()
+    elif current is None:
+        Vote.objects.create(post=post, voter=voter, value=value)
+    else:
+        current.value = value
+        current.save(update_fields=["value"])
+    delta = value - old_value
+    Post.objects.filter(pk=post.pk).update(score=F("score") + delta)
+    if post.is_question:
+        Thread.objects.filter(pk=post.thread_id).update(vote_count=F("vote_count") + delta)
+    events.emit(
+        events.vote_changed,
+        sender=Vote,
+        post=post,
+        actor=voter,
+        old_value=old_value,
+        new_value=value,
+    )
+    return Post.objects.values_list("score", flat=True).get(pk=post.pk)
+
+
+@transaction.atomic
+def accept_answer(answer: Post, *, actor: User) -> bool:
+    """Mark *answer* as the solution of its thread, replacing any earlier one.
+
+    Idempotent: returns False and writes nothing when it is already the solution.
+    Emits ``answer_accepted`` (with the replaced answer as ``previous``).
+    """
+    thread = Thread.objects.select_for_update().get(pk=answer.thread_id)
+    permissions.check_accept_answer(actor, thread)
+    if answer.kind != Post.Kind.ANSWER or answer.is_deleted:
+        raise ValueError("only a visible answer can be accepted")
+    if thread.accepted_answer_id == answer.pk:
+        return False
+    previous = thread.accepted_answer
+    thread.accepted_answer = answer
+    thread.accepted_at = timezone.now()
+    thread.accepted_by = actor
+    thread.last_activity_at = thread.accepted_at
+    thread.save(update_fields=["accepted_answer", "accepted_at", "accepted_by", "last_activity_at"])
+    events.emit(
+        events.answer_accepted,
+        sender=Thread,
+        thread=thread,
+        post=answer,
+        previous=previous,
+        actor=actor,
+    )
+    return True
+
+
+@transaction.atomic
+def unaccept_answer(thread: Thread, *, actor: User) -> bool:
+    """Take back the solution of *thread*. Idempotent. Emits ``answer_unaccepted``."""
+    locked = Thread.objects.select_for_update().get(pk=thread.pk)
+    permissions.check_accept_answer(actor, locked)
+    if locked.accepted_answer_id is None:
+        return False
+    answer = locked.accepted_answer
+    locked.accepted_answer = None
+    locked.accepted_at = None
+    locked.accepted_by = None
+    locked.save(update_fields=["accepted_answer", "accepted_at", "accepted_by"])
+    events.emit(events.answer_unaccepted, sender=Thread, thread=locked, post=answer, actor=actor)
+    return True
+
+
+def _set_thread_flag(
+    thread: Thread, *, actor: User, field: str, value: bool, signal: events.Signal
+) -> bool:
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        permissions.check_moderate_thread(actor, locked)
+        if getattr(locked, field) == value:
+            return False
+        setattr(locked, field, value)
+        update_fields = [field]
+        if field == "is_locked":
+            locked.locked_at = timezone.now() if value else None
+            update_fields.append("locked_at")
+        locked.save(update_fields=update_fields)
+        events.emit(signal, sender=Thread, thread=locked, actor=actor)
+    return True
+
+
+def lock_thread(thread: Thread, *, actor: User) -> bool:
+    """Close *thread* to new answers, comments, votes and solution changes. Idempotent."""
+    return _set_thread_flag(
+        thread, actor=actor, field="is_locked", value=True, signal=events.thread_locked
+    )
+
+
+def unlock_thread(thread: Thread, *, actor: User) -> bool:
+    """Reopen a locked *thread*. Idempotent."""
+    return _set_thread_flag(
+        thread, actor=actor, field="is_locked", value=False, signal=events.thread_unlocked
+    )
+
+
+def pin_thread(thread: Thread, *, actor: User) -> bool:
+    """Keep *thread* at the top of its category's list. Idempotent."""
+    return _set_thread_flag(
+        thread, actor=actor, field="is_pinned", value=True, signal=events.thread_pinned
+    )
+
+
+def unpin_thread(thread: Thread, *, actor: User) -> bool:
+    """Let *thread* sort with the others again. Idempotent."""
+    return _set_thread_flag(
+        thread, actor=actor, field="is_pinned", value=False, signal=events.thread_unpinned
+    )

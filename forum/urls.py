@@ -1,0 +1,30 @@
+from django.urls import path
+
+from forum import views
+
+app_name = "forum"
+
+urlpatterns = [
+    path("ask/", views.ask, name="ask"),
+    path("preview/", views.preview, name="preview"),
+    path("t/<int:pk>/<str:slug>/", views.thread_detail, name="thread"),
+    path("t/<int:pk>/answer", views.answer, name="answer"),
+    path("t/<int:pk>/unaccept", views.unaccept, name="unaccept"),
+    *[
+        path(
+            f"t/<int:pk>/{action}",
+            views.moderate_thread,
+            {"action": action},
+            name=f"{action}_thread",
+        )
+        for action in views.MODERATION_ACTIONS
+    ],
+    path("p/<int:post_id>/comment", views.comment, name="comment"),
+    path("p/<int:post_id>/edit/", views.edit_post, name="edit_post"),
+    path("p/<int:post_id>/history/", views.post_history, name="post_history"),
+    path("p/<int:post_id>/delete/", views.delete_post, name="delete_post"),
+    path("p/<int:post_id>/vote", views.vote, name="vote"),
+    path("p/<int:post_id>/accept", views.accept, name="accept"),
+    path("comments/<int:comment_id>/delete", views.delete_comment, name="delete_comment"),
+    path("tags/<str:slug>/", views.tag_detail, name="tag"),
+]
