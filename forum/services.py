@@ -352,3 +352,32 @@ def unpin_thread(thread: Thread, *, actor: User) -> bool:
     return _set_thread_flag(
         thread, actor=actor, field="is_pinned", value=False, signal=events.thread_unpinned
     )
+
+
+def rerender_content(*, batch_size: int = 500) -> tuple[int, int]:
+    """Rebuild ``body_html`` (and thread excerpts) from the kept Markdown.
+
+    For use after the sanitiser's allow-list changes; touches no timestamps or
+    counters. Returns how many posts and comments were rewritten.
+    """
+    post_count = comment_count = 0
+    posts = Post.objects.select_related("thread").order_by("pk")
+    for start in range(0, posts.count(), batch_size):
+        with transaction.atomic():
+            batch = list(posts[start : start + batch_size])
+            for post in batch:
+                post.body_html = rendering.render_post(post.body_markdown)
+                if post.is_question:
+                    post.thread.excerpt = rendering.excerpt(post.body_html)
+            Post.objects.bulk_update(batch, ["body_html"])
+            Thread.objects.bulk_update([p.thread for p in batch if p.is_question], ["excerpt"])
+            post_count += len(batch)
+    comments = Comment.objects.order_by("pk")
+    for start in range(0, comments.count(), batch_size):
+        with transaction.atomic():
+            batch = list(comments[start : start + batch_size])
+            for comment in batch:
+                comment.body_html = rendering.render_comment(comment.body_markdown)
+            Comment.objects.bulk_update(batch, ["body_html"])
+            comment_count += len(batch)
+    return post_count, comment_count
