@@ -1,0 +1,53 @@
+"""factory_boy factories shared by the app test folders.
+
+Threads, answers and comments are made through ``forum.services`` so that every
+stored counter is what the real code path leaves behind.
+"""
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from accounts.roles import Role
+from forum import services
+from forum.models import CategoryIndexPage, CategoryPage
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            role = extracted or Role.CUSTOMER
+            self.groups.add(Group.objects.get_or_create(name=role.value)[0])
+            self.__dict__.pop("role_names", None)
+
+
+def make_category(title: str = "Nimbus Thermostat", slug: str | None = None) -> CategoryPage:
+    index = CategoryIndexPage.objects.get()
+    category = CategoryPage(title=title, slug=slug or title.lower().replace(" ", "-"),
+                            description=f"Questions about {title}.")
+    index.add_child(instance=category)
+    return category
+
+
+def make_thread(*, author: User | None = None, category: CategoryPage | None = None,
+                title: str = "Thermostat shows error E42 after the update",
+                body: str = "Since the last firmware update the display shows E42 at night.",
+                tags: tuple[str, ...] = ()):
+    author = author or UserFactory()
+    category = category or CategoryPage.objects.first() or make_category()
+    return services.ask_question(author=author, category=category, title=title, body=body,
+                                 tags=tags)
+
+
+def make_answer(thread, *, author: User | None = None,
+                body: str = "Hold the reset button for ten seconds, then pair it again."):
+    return services.post_answer(thread, author=author or UserFactory(), body=body)
