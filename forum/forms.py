@@ -4,6 +4,7 @@ import re
 import uuid
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,20 +22,60 @@ from forum.models import (
 TAG_PATTERN = re.compile(r"^[\w][\w.+#-]*$", re.UNICODE)
 
 
-def _length_messages(field: str) -> dict[str, str]:
-    return {
-        "required": _("Please write a %(field)s.") % {"field": field},
-        "min_length": _(
-            "The %(field)s is too short: write at least %%(limit_value)d characters "
-            "(it has %%(show_value)d)."
-        )
-        % {"field": field},
-        "max_length": _(
-            "The %(field)s is too long: keep it to %%(limit_value)d characters "
-            "(it has %%(show_value)d)."
-        )
-        % {"field": field},
-    }
+def _lazy_format(message: str, **params: object) -> str:
+    """Fill *message*'s placeholders when it is shown, in the visitor's language."""
+    return lazy(lambda: str(message) % params, str)()
+
+
+TITLE_ERRORS = {
+    "required": _("Please write a title."),
+    "min_length": _(
+        "The title is too short: write at least %(limit_value)d characters (it has %(show_value)d)."
+    ),
+    "max_length": _(
+        "The title is too long: keep it to %(limit_value)d characters (it has %(show_value)d)."
+    ),
+}
+DESCRIPTION_ERRORS = {
+    "required": _("Please describe the problem."),
+    "min_length": _(
+        "The description is too short: write at least %(limit_value)d characters "
+        "(it has %(show_value)d)."
+    ),
+    "max_length": _(
+        "The description is too long: keep it to %(limit_value)d characters "
+        "(it has %(show_value)d)."
+    ),
+}
+ANSWER_ERRORS = {
+    "required": _("Please write your answer."),
+    "min_length": _(
+        "The answer is too short: write at least %(limit_value)d characters "
+        "(it has %(show_value)d)."
+    ),
+    "max_length": _(
+        "The answer is too long: keep it to %(limit_value)d characters (it has %(show_value)d)."
+    ),
+}
+COMMENT_ERRORS = {
+    "required": _("Please write your comment."),
+    "min_length": _(
+        "The comment is too short: write at least %(limit_value)d characters "
+        "(it has %(show_value)d)."
+    ),
+    "max_length": _(
+        "The comment is too long: keep it to %(limit_value)d characters (it has %(show_value)d)."
+    ),
+}
+TEXT_ERRORS = {
+    "required": _("Please write the text."),
+    "min_length": _(
+        "The text is too short: write at least %(limit_value)d characters (it has %(show_value)d)."
+    ),
+    "max_length": _(
+        "The text is too long: keep it to %(limit_value)d characters (it has %(show_value)d)."
+    ),
+}
 
 
 class MarkdownTextarea(forms.Textarea):
@@ -70,11 +111,13 @@ class TagsField(forms.CharField):
         kwargs.setdefault("label", _("Tags"))
         kwargs.setdefault(
             "help_text",
-            _(
-                "Up to %(count)d tags, separated by commas or spaces, "
-                "for example: billing login-error"
-            )
-            % {"count": MAX_TAGS},
+            _lazy_format(
+                _(
+                    "Up to %(count)d tags, separated by commas or spaces, "
+                    "for example: billing login-error"
+                ),
+                count=MAX_TAGS,
+            ),
         )
         super().__init__(max_length=MAX_TAGS * (TAG_MAX_LENGTH + 2), **kwargs)
         self.error_messages["max_length"] = _("Too many characters in the tags.")
@@ -122,7 +165,7 @@ class AskForm(SubmissionKeyMixin):
         min_length=TITLE_MIN_LENGTH,
         max_length=TITLE_MAX_LENGTH,
         help_text=_("Sum up the problem in one sentence."),
-        error_messages=_length_messages(_("title")),
+        error_messages=TITLE_ERRORS,
     )
     body = forms.CharField(
         label=_("Describe the problem"),
@@ -132,7 +175,7 @@ class AskForm(SubmissionKeyMixin):
         help_text=_(
             "What did you try, what did you expect, what happened instead? Markdown is supported."
         ),
-        error_messages=_length_messages(_("description")),
+        error_messages=DESCRIPTION_ERRORS,
     )
     tags = TagsField()
 
@@ -159,7 +202,7 @@ class AnswerForm(SubmissionKeyMixin):
         min_length=BODY_MIN_LENGTH,
         max_length=BODY_MAX_LENGTH,
         help_text=_("Markdown is supported."),
-        error_messages=_length_messages(_("answer")),
+        error_messages=ANSWER_ERRORS,
     )
 
 
@@ -169,9 +212,11 @@ class CommentForm(forms.Form):
         min_length=2,
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Ask for clarification or add a detail. Up to %(max)d characters.")
-        % {"max": COMMENT_MAX_LENGTH},
-        error_messages=_length_messages(_("comment")),
+        help_text=_lazy_format(
+            _("Ask for clarification or add a detail. Up to %(max)d characters."),
+            max=COMMENT_MAX_LENGTH,
+        ),
+        error_messages=COMMENT_ERRORS,
     )
 
 
@@ -182,7 +227,7 @@ class EditPostForm(forms.Form):
         widget=MarkdownTextarea(rows=12),
         min_length=BODY_MIN_LENGTH,
         max_length=BODY_MAX_LENGTH,
-        error_messages=_length_messages(_("text")),
+        error_messages=TEXT_ERRORS,
     )
     tags = TagsField()
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from forum import listing, permissions, rendering, services
@@ -311,10 +312,10 @@ def unaccept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 MODERATION_ACTIONS = {
-    "lock": (services.lock_thread, _("The thread is locked.")),
-    "unlock": (services.unlock_thread, _("The thread is unlocked.")),
-    "pin": (services.pin_thread, _("The thread is pinned.")),
-    "unpin": (services.unpin_thread, _("The thread is unpinned.")),
+    "lock": (services.lock_thread, gettext_lazy("The thread is locked.")),
+    "unlock": (services.unlock_thread, gettext_lazy("The thread is unlocked.")),
+    "pin": (services.pin_thread, gettext_lazy("The thread is pinned.")),
+    "unpin": (services.unpin_thread, gettext_lazy("The thread is unpinned.")),
 }
 
 
