@@ -134,6 +134,8 @@ def post_answer(
 @transaction.atomic
 def post_comment(post: Post, *, author: User, body: str) -> Comment:
     """Add a short clarification under *post*. Emits ``comment_posted``."""
+    # Judge the thread as it is now, not as the caller loaded it (it may have been locked since).
+    post.thread = Thread.objects.select_for_update().get(pk=post.thread_id)
     permissions.check_post_comment(author, post)
     comment = Comment.objects.create(
         post=post, author=author, body_markdown=body, body_html=rendering.render_comment(body)
@@ -158,6 +160,7 @@ def edit_post(
     The previous text is kept as a ``PostRevision``. Returns the post unchanged, with no
     revision, when nothing differs. Emits ``post_edited``.
     """
+    post.thread = Thread.objects.select_for_update().get(pk=post.thread_id)
     permissions.check_edit_post(editor, post)
     thread = post.thread
     new_tags = None if tags is None or not post.is_question else _tags_for(tags)
@@ -235,6 +238,7 @@ def cast_vote(post: Post, *, voter: User, value: int) -> int:
         raise ValueError(f"vote value must be 1, -1 or 0, not {value!r}")
     if post.is_question and value == Vote.DOWN:
         raise ValueError("questions take only 'I have this problem too' votes")
+    post.thread = Thread.objects.select_for_update().get(pk=post.thread_id)
     permissions.check_vote(voter, post)
     current = Vote.objects.select_for_update().filter(post=post, voter=voter).first()
     old_value = current.value if current else 0

@@ -32,22 +32,34 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_category(title: str = "Nimbus Thermostat", slug: str | None = None) -> CategoryPage:
     index = CategoryIndexPage.objects.get()
-    category = CategoryPage(title=title, slug=slug or title.lower().replace(" ", "-"),
-                            description=f"Questions about {title}.")
+    category = CategoryPage(
+        title=title,
+        slug=slug or title.lower().replace(" ", "-"),
+        description=f"Questions about {title}.",
+    )
     index.add_child(instance=category)
     return category
 
 
-def make_thread(*, author: User | None = None, category: CategoryPage | None = None,
-                title: str = "Thermostat shows error E42 after the update",
-                body: str = "Since the last firmware update the display shows E42 at night.",
-                tags: tuple[str, ...] = ()):
+def make_thread(
+    *,
+    author: User | None = None,
+    category: CategoryPage | None = None,
+    title: str = "Thermostat shows error E42 after the update",
+    body: str = "Since the last firmware update the display shows E42 at night.",
+    tags: tuple[str, ...] = (),
+):
     author = author or UserFactory()
     category = category or CategoryPage.objects.first() or make_category()
-    return services.ask_question(author=author, category=category, title=title, body=body,
-                                 tags=tags)
+    return services.ask_question(
+        author=author, category=category, title=title, body=body, tags=tags
+    )
 
 
-def make_answer(thread, *, author: User | None = None,
-                body: str = "Hold the reset button for ten seconds, then pair it again."):
+def make_answer(
+    thread,
+    *,
+    author: User | None = None,
+    body: str = "Hold the reset button for ten seconds, then pair it again.",
+):
     return services.post_answer(thread, author=author or UserFactory(), body=body)

@@ -1,0 +1,274 @@
+"""forum.permissions: every check_* as a role x state table, plus the few rules beside it.
+
+The asker is the ``customer`` fixture, author of the thread and its question. Each table row
+lists the expected answer for the roles in ``ROLES`` order.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from forum import permissions, services
+from forum.models import Comment, Post, Thread
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "asker", "other_customer", "brand_rep", "support_agent", "administrator")
+Y, N = True, False
+
+
+def _cases(table: dict[str, tuple[bool, ...]]) -> list:
+    return [
+        pytest.param(role, state, allowed, id=f"{state}-{role}")
+        for state, row in table.items()
+        for role, allowed in zip(ROLES, row, strict=True)
+    ]
+
+
+@pytest.fixture
+def user_for(request):
+    def get(role: str):
+        if role == "anonymous":
+            return AnonymousUser()
+        return request.getfixturevalue("customer" if role == "asker" else role)
+
+    return get
+
+
+@pytest.fixture
+def put_in_state(thread, question, customer, administrator):
+    """Bring the thread to ``open``, ``locked`` or ``deleted`` through the services."""
+
+    def arrange(state: str) -> None:
+        if state == "locked":
+            services.lock_thread(thread, actor=administrator)
+        elif state == "deleted":
+            services.delete_post(question, actor=customer)
+
+    return arrange
+
+
+def _fresh_thread(thread: Thread) -> Thread:
+    return Thread.objects.get(pk=thread.pk)
+
+
+def _fresh_question(thread: Thread) -> Post:
+    return Post.objects.select_related("thread").get(thread=thread, kind=Post.Kind.QUESTION)
+
+
+def _assert_rule(can, check, args, allowed: bool) -> None:
+    assert can(*args) is allowed
+    if allowed:
+        check(*args)
+    else:
+        with pytest.raises(PermissionDenied) as refused:
+            check(*args)
+        assert str(refused.value), "a refusal carries the reason"
+
+
+#                  anon asker other brand agent admin
+ASK = {"any": (N, Y, Y, Y, Y, Y)}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(ASK))
+def test_check_ask_question(user_for, role, state, allowed):
+    user = user_for(role)
+
+    _assert_rule(permissions.can_ask_question, permissions.check_ask_question, (user,), allowed)
+
+
+ANSWER = {
+    "open": (N, Y, Y, Y, Y, Y),
+    "locked": (N, N, N, N, N, N),
+    "deleted": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(ANSWER))
+def test_check_post_answer(user_for, put_in_state, thread, role, state, allowed):
+    put_in_state(state)
+    args = (user_for(role), _fresh_thread(thread))
+
+    _assert_rule(permissions.can_post_answer, permissions.check_post_answer, args, allowed)
+
+
+COMMENT = {
+    "open": (N, Y, Y, Y, Y, Y),
+    "locked": (N, N, N, N, N, N),
+    "deleted": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(COMMENT))
+def test_check_post_comment(user_for, put_in_state, thread, role, state, allowed):
+    put_in_state(state)
+    args = (user_for(role), _fresh_question(thread))
+
+    _assert_rule(permissions.can_post_comment, permissions.check_post_comment, args, allowed)
+
+
+EDIT_QUESTION = {
+    "open": (N, Y, N, Y, N, Y),
+    "locked": (N, N, N, Y, N, Y),
+    "deleted": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(EDIT_QUESTION))
+def test_check_edit_post(user_for, put_in_state, thread, role, state, allowed):
+    put_in_state(state)
+    args = (user_for(role), _fresh_question(thread))
+
+    _assert_rule(permissions.can_edit_post, permissions.check_edit_post, args, allowed)
+
+
+# Deleting is the author's alone. The rule has no lock check, so a lock does not stop it.
+DELETE_QUESTION = {
+    "open": (N, Y, N, N, N, N),
+    "locked": (N, Y, N, N, N, N),
+    "deleted": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(DELETE_QUESTION))
+def test_check_delete_post(user_for, put_in_state, thread, role, state, allowed):
+    put_in_state(state)
+    args = (user_for(role), _fresh_question(thread))
+
+    _assert_rule(permissions.can_delete_post, permissions.check_delete_post, args, allowed)
+
+
+#                             anon asker other brand agent admin
+DELETE_ANSWER_BY_OTHER = {
+    "unaccepted": (N, N, Y, N, N, N),
+    "accepted": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(DELETE_ANSWER_BY_OTHER))
+def test_check_delete_post_on_answer(user_for, thread, answer, customer, role, state, allowed):
+    if state == "accepted":
+        services.accept_answer(answer, actor=customer)
+    answer = Post.objects.select_related("thread").get(pk=answer.pk)
+
+    _assert_rule(
+        permissions.can_delete_post,
+        permissions.check_delete_post,
+        (user_for(role), answer),
+        allowed,
+    )
+
+
+def test_check_delete_post_is_refused_for_question_with_answers(thread, question, answer, customer):
+    question = _fresh_question(thread)
+
+    with pytest.raises(PermissionDenied, match="has answers"):
+        permissions.check_delete_post(customer, question)
+
+
+DELETE_COMMENT_BY_ASKER = {
+    "open": (N, Y, N, Y, N, Y),
+    "locked": (N, Y, N, Y, N, Y),
+    "deleted": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(DELETE_COMMENT_BY_ASKER))
+def test_check_delete_comment(
+    user_for, thread, question, customer, administrator, role, state, allowed
+):
+    comment = services.post_comment(question, author=customer, body="It is model T-200.")
+    if state == "locked":
+        services.lock_thread(thread, actor=administrator)
+    elif state == "deleted":
+        services.delete_comment(comment, actor=customer)
+    comment = Comment.objects.select_related("post__thread").get(pk=comment.pk)
+
+    _assert_rule(
+        permissions.can_delete_comment,
+        permissions.check_delete_comment,
+        (user_for(role), comment),
+        allowed,
+    )
+
+
+VOTE_ON_QUESTION = {
+    "open": (N, N, Y, Y, Y, Y),
+    "locked": (N, N, N, N, N, N),
+    "deleted": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(VOTE_ON_QUESTION))
+def test_check_vote(user_for, put_in_state, thread, role, state, allowed):
+    put_in_state(state)
+    args = (user_for(role), _fresh_question(thread))
+
+    _assert_rule(permissions.can_vote, permissions.check_vote, args, allowed)
+
+
+ACCEPT = {
+    "open": (N, Y, N, Y, N, Y),
+    "locked": (N, N, N, N, N, N),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(ACCEPT))
+def test_check_accept_answer(user_for, put_in_state, thread, role, state, allowed):
+    put_in_state(state)
+    args = (user_for(role), _fresh_thread(thread))
+
+    _assert_rule(permissions.can_accept_answer, permissions.check_accept_answer, args, allowed)
+
+
+MODERATE = {
+    "open": (N, N, N, Y, N, Y),
+    "locked": (N, N, N, Y, N, Y),
+}
+
+
+@pytest.mark.parametrize(("role", "state", "allowed"), _cases(MODERATE))
+def test_check_moderate_thread(user_for, put_in_state, thread, role, state, allowed):
+    put_in_state(state)
+    args = (user_for(role), _fresh_thread(thread))
+
+    _assert_rule(permissions.can_moderate_thread, permissions.check_moderate_thread, args, allowed)
+
+
+# --- beside the tables ------------------------------------------------------------------------
+
+
+def test_check_post_answer_is_refused_for_inactive_user(thread):
+    inactive = UserFactory(is_active=False)
+
+    with pytest.raises(PermissionDenied, match="not active"):
+        permissions.check_post_answer(inactive, thread)
+
+
+def test_check_post_answer_tells_anonymous_to_log_in(thread):
+    with pytest.raises(PermissionDenied, match="Please log in first"):
+        permissions.check_post_answer(AnonymousUser(), thread)
+
+
+def test_check_vote_is_refused_on_own_answer(answer, other_customer):
+    with pytest.raises(PermissionDenied, match="your own post"):
+        permissions.check_vote(other_customer, answer)
+
+
+def test_superuser_without_role_group_may_moderate(thread):
+    superuser = UserFactory(is_superuser=True)
+    superuser.groups.clear()
+
+    assert permissions.can_moderate_thread(superuser, thread)
+
+
+def test_visible_threads_hides_deleted_threads(thread, question, customer, category):
+    services.delete_post(question, actor=customer)
+    other = services.ask_question(
+        author=customer, category=category, title="Another problem here", body="x" * 30
+    )
+
+    visible = permissions.visible_threads(customer, Thread.objects.all())
+
+    assert list(visible) == [other]
