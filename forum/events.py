@@ -52,3 +52,20 @@ def emit(signal: Signal, *, sender: type, **payload: object) -> None:
                 logger.error("Receiver %r of %s failed", receiver, sender.__name__, exc_info=result)
 
     transaction.on_commit(send)
+
+
+ALL = (
+    question_asked,
+    answer_posted,
+    comment_posted,
+    post_edited,
+    post_deleted,
+    comment_deleted,
+    vote_changed,
+    answer_accepted,
+    answer_unaccepted,
+    thread_locked,
+    thread_unlocked,
+    thread_pinned,
+    thread_unpinned,
+)

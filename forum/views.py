@@ -13,15 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from forum import listing, permissions, rendering, services
+from forum import caching, listing, permissions, rendering, services
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
 from forum.models import Comment, Post, Tag, Thread, Vote
 
 
 def _visible_thread(pk: int) -> Thread:
-    return get_object_or_404(
-        permissions.visible_threads(None, Thread.objects.select_related("category")), pk=pk
-    )
+    # accepted_by: the accepted answer says whether staff marked it, on every thread page.
+    threads = Thread.objects.select_related("category", "accepted_by")
+    return get_object_or_404(permissions.visible_threads(None, threads), pk=pk)
 
 
 def _visible_post(pk: int) -> Post:
@@ -105,10 +105,13 @@ def _thread_page_context(
 
 @require_GET
 def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    thread = _visible_thread(pk)
-    if slug != thread.slug:
-        return redirect(thread, permanent=True)
-    return render(request, "forum/thread_detail.html", _thread_page_context(request, thread))
+    def render_page() -> HttpResponse:
+        thread = _visible_thread(pk)
+        if slug != thread.slug:
+            return redirect(thread, permanent=True)
+        return render(request, "forum/thread_detail.html", _thread_page_context(request, thread))
+
+    return caching.cached_page(request, f"thread:{pk}:{caching.thread_version(pk)}", render_page)
 
 
 def ask(request: HttpRequest) -> HttpResponse:
@@ -331,6 +334,9 @@ def moderate_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_GET
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    context = {"tag": tag, **listing.tag_context(request, tag)}
-    return render(request, "forum/tag_detail.html", context)
+    def render_page() -> HttpResponse:
+        tag = get_object_or_404(Tag, slug=slug)
+        context = {"tag": tag, **listing.tag_context(request, tag)}
+        return render(request, "forum/tag_detail.html", context)
+
+    return caching.cached_page(request, f"tag:{slug}:{caching.lists_version()}", render_page)

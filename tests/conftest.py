@@ -58,3 +58,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The local-memory cache outlives a test's database; start each test without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

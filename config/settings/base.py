@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "forum.context_processors.cacheable_csrf",
             ],
         },
     },
@@ -201,6 +202,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # --- Forum
 FORUM_THREADS_PER_PAGE = env_int("FORUM_THREADS_PER_PAGE", 20)
 FORUM_ANSWERS_PER_PAGE = env_int("FORUM_ANSWERS_PER_PAGE", 100)
+# Anonymous visitors get thread and list pages from the cache (0: off). See forum/caching.py.
+FORUM_PAGE_CACHE_SECONDS = env_int("FORUM_PAGE_CACHE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

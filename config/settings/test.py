@@ -13,3 +13,5 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off by default so tests see every change at once; tests of the cache turn it on.
+FORUM_PAGE_CACHE_SECONDS = 0
