@@ -210,4 +210,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Wagtail runs its index updates as tasks; a line per task is noise at INFO.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
