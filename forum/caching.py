@@ -10,9 +10,11 @@ events (a member renames themself, gets a new role) show within
 ``FORUM_PAGE_CACHE_SECONDS``.
 
 The cached HTML holds a placeholder where the CSRF token goes (the language switcher
-needs one); each response gets the visitor's own token.
+needs one); each response gets the visitor's own token. The placeholder is random per
+rendering and stored with the page, so text that users write can never contain it.
 """
 
+import secrets
 import time
 from collections.abc import Callable
 
@@ -23,7 +25,6 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-CSRF_PLACEHOLDER = "__forum_csrf_token__"
 LISTS_VERSION_KEY = "forum:lists:version"
 
 
@@ -64,9 +65,9 @@ def is_cacheable(request: HttpRequest) -> bool:
     )
 
 
-def wants_csrf_placeholder(request: HttpRequest) -> bool:
-    """True while a page is being rendered for the cache (see ``cached_page``)."""
-    return getattr(request, "_forum_render_for_cache", False)
+def csrf_placeholder(request: HttpRequest) -> str | None:
+    """The token placeholder while a page is being rendered for the cache, else None."""
+    return getattr(request, "_forum_csrf_placeholder", None)
 
 
 def cached_page(request: HttpRequest, key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
@@ -78,23 +79,24 @@ def cached_page(request: HttpRequest, key: str, render: Callable[[], HttpRespons
     if not is_cacheable(request):
         return render()
     full_key = f"forum:page:{key}:{get_language()}:{request.get_full_path()}"
-    body = cache.get(full_key)
-    if body is None:
-        request._forum_render_for_cache = True
+    cached = cache.get(full_key)
+    if cached is None:
+        placeholder = f"csrf-{secrets.token_hex(16)}"
+        request._forum_csrf_placeholder = placeholder
         try:
             response = render()
             if hasattr(response, "render"):
                 response.render()
         finally:
-            request._forum_render_for_cache = False
+            request._forum_csrf_placeholder = None
         if response.status_code != 200:
-            if CSRF_PLACEHOLDER.encode() in response.content:
-                response.content = response.content.replace(
-                    CSRF_PLACEHOLDER.encode(), get_token(request).encode()
-                )
+            response.content = response.content.replace(
+                placeholder.encode(), get_token(request).encode()
+            )
             return response
-        body = response.content.decode(response.charset)
-        cache.set(full_key, body, settings.FORUM_PAGE_CACHE_SECONDS)
-    response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+        cached = (placeholder, response.content.decode(response.charset))
+        cache.set(full_key, cached, settings.FORUM_PAGE_CACHE_SECONDS)
+    placeholder, body = cached
+    response = HttpResponse(body.replace(placeholder, get_token(request)))
     patch_vary_headers(response, ["Cookie", "Accept-Language"])
     return response
