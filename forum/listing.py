@@ -83,13 +83,16 @@ def thread_list(
     }
 
 
+HOME_UNANSWERED_LENGTH = 5
+
+
 def home_context(request: HttpRequest) -> dict:
-    products = list(CategoryPage.objects.live().public().order_by("title"))
-    visible = Thread.objects.visible().for_list()
+    """All products' threads (sortable, filterable, paginated) and the newest unanswered."""
+    unanswered = Thread.objects.visible().unanswered().for_list().order_by("-created_at", "-pk")
     return {
-        "products": products,
-        "latest_threads": visible.order_by("-last_activity_at", "-pk")[:10],
-        "unanswered_threads": visible.unanswered().order_by("-created_at", "-pk")[:10],
+        "products": list(CategoryPage.objects.live().public().order_by("title")),
+        "unanswered_threads": unanswered[:HOME_UNANSWERED_LENGTH],
+        **thread_list(request, Thread.objects.all()),
     }
 
 
