@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.http import require_GET
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from forum import views as forum_views
 
 
 @require_GET
@@ -25,4 +27,9 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-urlpatterns.append(path("", include(wagtail_urls)))
+urlpatterns += [
+    # Wagtail's pages with the anonymous page cache in front: wagtail.urls' page pattern,
+    # leaving its own _util/ views (password-protected pages, front-end log-in) to it.
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", forum_views.serve_wagtail_page, name="cached_page"),
+    path("", include(wagtail_urls)),
+]

@@ -19,18 +19,7 @@ class FeatureBlock(blocks.StructBlock):
         template = "forum/blocks/feature.html"
 
 
-class AnonymousCachedPageMixin:
-    """Serve the page from the anonymous page cache (``forum.caching``); lists change together."""
-
-    def serve(self, request, *args, **kwargs):
-        from forum import caching
-
-        serve = super().serve
-        key = f"page:{self.pk}:{caching.lists_version()}"
-        return caching.cached_page(request, key, lambda: serve(request, *args, **kwargs))
-
-
-class HomePage(AnonymousCachedPageMixin, Page):
+class HomePage(Page):
     """The community's front door: intro, featured blocks, products, latest and unanswered."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"])
@@ -66,7 +55,7 @@ class CategoryIndexPage(Page):
         return context
 
 
-class CategoryPage(AnonymousCachedPageMixin, Page):
+class CategoryPage(Page):
     """One product: its description and its threads, at /c/<slug>/."""
 
     description = models.TextField(_("description"), blank=True, max_length=1000)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from wagtail.views import serve as wagtail_serve
 
 from forum import caching, listing, permissions, rendering, services
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
@@ -101,6 +102,17 @@ def _thread_page_context(
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),
     }
+
+
+def serve_wagtail_page(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's page view behind the anonymous page cache.
+
+    Checked before Wagtail's routing, so a cached home or product page costs no query.
+    All Wagtail pages share the lists' version: forum events and page publishing drop it.
+    """
+    return caching.cached_page(
+        request, f"wagtail:{caching.lists_version()}", lambda: wagtail_serve(request, path)
+    )
 
 
 @require_GET

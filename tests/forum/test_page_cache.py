@@ -100,3 +100,25 @@ def test_page_cache_is_off_when_its_lifetime_is_zero(client, thread, settings):
     with CaptureQueriesContext(connection) as queries:
         client.get(thread.get_absolute_url())
     assert len(queries) > 0
+
+
+def test_cached_home_and_product_pages_cost_no_query(client, category, django_assert_num_queries):
+    client.get("/")
+    client.get(category.url)
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
+        assert client.get(category.url).status_code == 200
+
+
+def test_publishing_a_product_page_refreshes_the_cached_pages(client, category):
+    client.get(category.url)
+    category.description = "Now with a heat-pump mode."
+    category.save_revision().publish()
+    assert "heat-pump mode" in client.get(category.url).content.decode()
+
+
+def test_wagtail_password_view_is_not_taken_by_the_cached_page_route(client):
+    from django.urls import resolve
+
+    match = resolve("/_util/authenticate_with_password/1/2/")
+    assert match.url_name == "wagtailcore_authenticate_with_password"
