@@ -185,7 +185,7 @@ def _is_site_path(url: str) -> bool:
         match = resolve(urlsplit(url).path)
     except Resolver404:
         return False
-    return match.url_name != "wagtail_serve"
+    return match.url_name not in {"wagtail_serve", "cached_page"}
 
 
 def _element_problems(element: ET.Element, in_head: bool, allowed_scripts: set[str]) -> list[str]:
