@@ -729,6 +729,8 @@ def main(argv=None) -> int:
     def on_signal(signum, _frame):
         raise Interrupted(signal.Signals(signum).name)
 
+    # Ctrl-C stops the run even when started with SIGINT ignored (`cmd &` in a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     started = time.monotonic()
@@ -900,7 +902,7 @@ def main(argv=None) -> int:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, Interrupted) as exc:
-        print(f"\nbenchmark interrupted ({exc or 'Ctrl-C'})", file=sys.stderr)
+        print(f"\nbenchmark interrupted ({str(exc) or 'Ctrl-C'})", file=sys.stderr)
         return 130
     finally:
         if server is not None:
