@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Value, When, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,11 +53,7 @@ def _thread_page_context(
         .prefetch_related("author__groups"),
         to_attr="visible_comments",
     )
-    posts = (
-        Post.objects.filter(thread=thread, is_deleted=False)
-        .select_related("author")
-        .prefetch_related("author__groups", visible_comments)
-    )
+    posts = Post.objects.filter(thread=thread, is_deleted=False).select_related("author")
     question = posts.filter(kind=Post.Kind.QUESTION).first()
     answers = (
         posts.filter(kind=Post.Kind.ANSWER)
@@ -72,6 +68,9 @@ def _thread_page_context(
     )
     page = Paginator(answers, settings.FORUM_ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
     page_posts = [question, *page.object_list] if question else list(page.object_list)
+    # One prefetch for the question and the answers together: comments and their authors'
+    # roles cost the same two queries whatever the page holds.
+    prefetch_related_objects(page_posts, "author__groups", visible_comments)
     question_tags = list(thread.tags.all())
     my_votes: dict[int, int] = {}
     if user.is_authenticated:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -402,6 +402,10 @@ class SyntheticSeeder:
             self.stdout.write(f"  {have + done:,} / {wanted:,} synthetic threads ({elapsed:.1f} s)")
         # No forum events were sent for these rows, so drop the cached list pages here.
         caching.invalidate_lists()
+        if connection.vendor == "postgresql":
+            # Fresh statistics: without them the planner misjudges the list queries badly.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     # -- people and tags --
 
