@@ -16,7 +16,7 @@ from wagtail.views import serve as wagtail_serve
 
 from forum import caching, listing, permissions, rendering, services
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
-from forum.models import Comment, Post, Tag, Thread, Vote
+from forum.models import CategoryPage, Comment, Post, Tag, Thread, Vote
 
 
 def _visible_thread(pk: int) -> Thread:
@@ -150,7 +150,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     else:
         initial = {}
         if product := request.GET.get("product"):
-            initial["category"] = AskForm().fields["category"].queryset.filter(slug=product).first()
+            initial["category"] = CategoryPage.objects.live().public().filter(slug=product).first()
         form = AskForm(initial=initial)
     return render(request, "forum/ask.html", {"form": form, "preview_html": preview_html})
 
@@ -159,8 +159,7 @@ def ask(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """Rendered Markdown for the live preview under the editors (htmx)."""
     form = PreviewForm(request.POST)
-    body = form.cleaned_data["body"] if form.is_valid() else ""
-    if not body and not form.is_valid():
+    if not form.is_valid():
         return render(
             request,
             "forum/includes/_preview.html",
@@ -168,7 +167,9 @@ def preview(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     return render(
-        request, "forum/includes/_preview.html", {"preview_html": rendering.render_post(body)}
+        request,
+        "forum/includes/_preview.html",
+        {"preview_html": rendering.render_post(form.cleaned_data["body"])},
     )
 
 
@@ -283,8 +284,7 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
     form = VoteForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Unknown vote."), status=400)
-    try:
-        permissions.check_vote(request.user, post)
+    try:  # cast_vote checks the vote rule itself
         if post.is_question and form.vote_value() == Vote.DOWN:
             raise PermissionDenied(_("Questions take only “I have this problem too” votes."))
         post.score = services.cast_vote(post, voter=request.user, value=form.vote_value())
