@@ -39,7 +39,7 @@ class User(AbstractUser):
         return letters.upper()
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", kwargs={"username": self.username})
+        return reverse("forum:profile", kwargs={"username": self.username})
 
     @cached_property
     def role_names(self) -> frozenset[str]:

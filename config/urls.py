@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_GET
@@ -8,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from forum import views as forum_views
+from forum.sitemaps import SITEMAPS
 
 
 @require_GET
@@ -16,20 +19,28 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Not under a language prefix (FORUM_UNPREFIXED_PATHS in the settings lists them).
 urlpatterns = [
     path("healthz", health, name="health"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("accounts.urls")),
-    path("", include("forum.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-urlpatterns += [
-    # Wagtail's pages with the anonymous page cache in front: wagtail.urls' page pattern,
-    # leaving its own _util/ views (password-protected pages, front-end log-in) to it.
+
+# The site itself: English unprefixed, other languages under /de/, /it/, /pl/, /ru/, so
+# every anonymous page is one URL per language that any visitor (and a proxy) shares.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("forum.urls")),
+    # Wagtail's pages with the page cache in front: wagtail.urls' page pattern, leaving
+    # its own _util/ views (password-protected pages, front-end log-in) to it.
+    path("", forum_views.serve_wagtail_page, {"path": ""}, name="home"),
+    path("c/", forum_views.serve_wagtail_page, {"path": "c/"}, name="products"),
     re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", forum_views.serve_wagtail_page, name="cached_page"),
     path("", include(wagtail_urls)),
-]
+    prefix_default_language=False,
+)

@@ -6,15 +6,25 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from wagtail.signals import page_published, page_unpublished
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import PageViewRestriction
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from forum import events, receivers
-
-        for signal in events.ALL:
-            signal.connect(
-                receivers.invalidate_cached_pages, dispatch_uid=f"forum-cache-{id(signal)}"
-            )
-        page_published.connect(receivers.invalidate_cached_lists, dispatch_uid="forum-cache-pub")
-        page_unpublished.connect(
-            receivers.invalidate_cached_lists, dispatch_uid="forum-cache-unpub"
+        from forum import (  # noqa: F401  (checks registers itself)
+            checks,
+            events,
+            receivers,
+            viewer_bits,
         )
+
+        for event_type in events.ALL:
+            event_type.connect(receivers.drop_cached_pages)
+        page_published.connect(receivers.page_changed, dispatch_uid="forum-page-published")
+        page_unpublished.connect(receivers.page_changed, dispatch_uid="forum-page-unpublished")
+        post_page_move.connect(receivers.page_moved, dispatch_uid="forum-page-moved")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                receivers.restriction_changed,
+                sender=PageViewRestriction,
+                dispatch_uid=f"forum-restriction-{signal}",
+            )

@@ -1,102 +1,265 @@
-"""Whole-page cache for anonymous visitors on thread and list pages.
+"""Shared page cache for every visitor, right on many processes.
 
-Anonymous visitors (no session cookie, no pending messages) all see the same page, so it
-is rendered once and served from the cache until something it shows changes. Keys carry
-a version: each thread has one, and all lists share one. ``invalidate_thread`` (called
-by the receivers in ``forum.apps`` for every forum event, after commit) drops the
-thread's version and the lists' version, so the next visitor renders afresh; a version
-that has been evicted is simply replaced, which also misses. Changes outside the forum's
-events (a member renames themself, gets a new role) show within
-``FORUM_PAGE_CACHE_SECONDS``.
+A page (thread, home, product, tag, product index) is rendered once per content
+version, language, page parameters and *audience*, with slots where the per-viewer
+bits go (``forum.slots``), and kept in the cache as static text plus slots. Serving it,
+to an anonymous visitor or a member alike, fills the slots for that viewer; anonymous
+visitors cost no query, members only the few their bits need (their session, their
+votes). Posts are also kept as fragments per post version (``forum.fragments``), so a
+change to one answer re-renders that answer, not the thread.
 
-The cached HTML holds a placeholder where the CSRF token goes (the language switcher
-needs one); each response gets the visitor's own token. The placeholder is random per
-rendering and stored with the page, so text that users write can never contain it.
+Keys are built only from what a page understands: its path, the language (from the
+URL), the page number, sort and filter, each normalised; other query parameters make
+no new entries. The audience is what decides which content the page holds for its
+viewer: the products they may see and whether they moderate. Versions (each a cache
+entry holding a number) are dropped by the forum's events after commit
+(``drop_for_event``): a thread's own version on every event in it, the lists' versions
+(all threads, its product, its tags) only by events that change a list row; publishing,
+unpublishing, moving or restricting a Wagtail page drops the pages' version and, for a
+product, its threads' versions.
+
+The cache must be shared by every process that serves pages or dispatches events:
+Redis in production (``REDIS_URL``); without it production turns the page cache off
+(``check --deploy`` warns). The embedded default keeps it in files under ``.cache/``,
+which the web server and the worker process share.
 """
 
-import secrets
+import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-LISTS_VERSION_KEY = "forum:lists:version"
+from forum import events, permissions, slots
+from forum.listing import SORTS, list_params
+
+GENERATION_KEY = "forum:generation"
+
+# Events after which list rows (title, marks, counters, order) may differ.
+LIST_EVENTS = {
+    events.question_asked.name,
+    events.answer_posted.name,
+    events.comment_posted.name,  # bumps the thread's last activity
+    events.post_deleted.name,
+    events.answer_accepted.name,
+    events.answer_unaccepted.name,
+    events.thread_locked.name,
+    events.thread_unlocked.name,
+    events.thread_pinned.name,
+    events.thread_unpinned.name,
+}
 
 
-def _thread_version_key(thread_id: int) -> str:
-    return f"forum:thread:{thread_id}:version"
+def enabled() -> bool:
+    return settings.FORUM_PAGE_CACHE_SECONDS > 0
 
 
-def _version(key: str) -> int:
-    return cache.get_or_set(key, time.time_ns(), timeout=None)
+# --- Versions -------------------------------------------------------------------------
 
 
-def thread_version(thread_id: int) -> int:
-    return _version(_thread_version_key(thread_id))
+def thread_version_key(thread_id: int) -> str:
+    return f"forum:v:thread:{thread_id}"
 
 
-def lists_version() -> int:
-    return _version(LISTS_VERSION_KEY)
+def list_version_key(scope: str) -> str:
+    """*scope*: ``all``, ``cat:<page id>`` or ``tag:<slug>``."""
+    return f"forum:v:list:{scope}"
 
 
-def invalidate_thread(thread_id: int | None) -> None:
-    keys = [LISTS_VERSION_KEY]
-    if thread_id is not None:
-        keys.append(_thread_version_key(thread_id))
-    cache.delete_many(keys)
+def versions(*keys: str) -> list[int]:
+    """The current value of each version key, starting any that are missing."""
+    found = cache.get_many(keys)
+    missing = {key: time.time_ns() for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    return [found[key] for key in keys]
 
 
-def invalidate_lists() -> None:
-    cache.delete(LISTS_VERSION_KEY)
+def drop(keys: Iterable[str]) -> None:
+    keys = list(keys)
+    if keys:
+        cache.delete_many(keys)
 
 
-def is_cacheable(request: HttpRequest) -> bool:
-    return (
-        settings.FORUM_PAGE_CACHE_SECONDS > 0
-        and request.method == "GET"
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        and not getattr(request, "htmx", False)
+def drop_everything() -> None:
+    """After bulk changes that send no events (seeding, re-rendering every post)."""
+    drop([GENERATION_KEY, permissions.PAGES_VERSION_KEY, list_version_key("all")])
+
+
+def drop_for_event(name: str, payload: dict) -> None:
+    """Drop what the event *name* changed: its thread's page, and lists when a row changed."""
+    from forum.models import Tag, Thread
+
+    thread_id = payload.get("thread_id")
+    keys = [thread_version_key(thread_id)] if thread_id else []
+    changes_list = name in LIST_EVENTS or (
+        name in {events.post_edited.name, events.vote_changed.name}
+        and payload.get("kind") == "question"
+    )
+    if changes_list and thread_id:
+        keys.append(list_version_key("all"))
+        category_id = Thread.objects.filter(pk=thread_id).values_list("category_id", flat=True)
+        keys += [list_version_key(f"cat:{pk}") for pk in category_id]
+        tag_ids = set(payload.get("old_tag_ids") or ())
+        tag_ids |= set(
+            Thread.tags.through.objects.filter(thread_id=thread_id).values_list("tag_id", flat=True)
+        )
+        slugs = Tag.objects.filter(pk__in=tag_ids).values_list("slug", flat=True)
+        keys += [list_version_key(f"tag:{slug}") for slug in slugs]
+    drop(keys)
+
+
+def drop_for_page(page: Model) -> None:
+    """A Wagtail page was published, unpublished, moved, deleted or (un)restricted."""
+    from forum.models import CategoryPage, Thread
+
+    keys = [permissions.PAGES_VERSION_KEY, list_version_key("all")]
+    descendants = CategoryPage.objects.filter(path__startswith=page.path).values_list(
+        "pk", flat=True
+    )
+    for category_id in descendants:
+        keys.append(list_version_key(f"cat:{category_id}"))
+        thread_ids = Thread.objects.filter(category_id=category_id).values_list("pk", flat=True)
+        keys += [thread_version_key(pk) for pk in thread_ids.iterator()]
+    drop(keys)
+
+
+# --- Keys -----------------------------------------------------------------------------
+
+
+def page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and len(value) < 10 else 1
+
+
+def list_audience(user) -> str:
+    """Who a list is for: moderators see more; others by the products they may see."""
+    if user.is_authenticated and user.is_moderator:
+        return "mod"
+    ids = ",".join(str(pk) for pk in sorted(permissions.visible_category_ids(user)))
+    return hashlib.blake2b(ids.encode(), digest_size=8).hexdigest()
+
+
+def list_key(request: HttpRequest, name: str, scope: str | None) -> str:
+    """The key of a list page: *name* is its own identity (path), *scope* its list version."""
+    sort, show = list_params(request)
+    generation, pages = versions(GENERATION_KEY, permissions.PAGES_VERSION_KEY)
+    list_version = versions(list_version_key(scope))[0] if scope else 0
+    return ":".join(
+        str(part)
+        for part in (
+            "forum:page",
+            name,
+            generation,
+            pages,
+            list_version,
+            get_language(),
+            list_audience(request.user),
+            sort if sort in SORTS else "activity",
+            show,
+            page_number(request),
+        )
     )
 
 
-def csrf_placeholder(request: HttpRequest) -> str | None:
-    """The token placeholder while a page is being rendered for the cache, else None."""
-    return getattr(request, "_forum_csrf_placeholder", None)
+def thread_key(request: HttpRequest, thread_id: int, audience: str) -> str:
+    generation, version = versions(GENERATION_KEY, thread_version_key(thread_id))
+    return (
+        f"forum:page:thread:{thread_id}:{generation}:{version}:{get_language()}:"
+        f"{audience}:{page_number(request)}"
+    )
 
 
-def cached_page(request: HttpRequest, key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """Serve *render*'s page from the cache for anonymous visitors.
+# --- Serving --------------------------------------------------------------------------
 
-    *key* names the page and its content version; the language and the full path
-    (sorting, filters, page number) are added here. Only 200 responses are stored.
+
+@dataclass
+class Rendered:
+    """A page rendered with slots: the response and what its fillers need to know."""
+
+    response: HttpResponse
+    meta: dict
+    cacheable: bool = True
+    # The key to keep it under when the caller could not know it before rendering.
+    key: str | None = None
+
+
+def is_cacheable_request(request: HttpRequest) -> bool:
+    return enabled() and request.method == "GET" and not getattr(request, "htmx", False)
+
+
+def render_slotted(render: Callable[[], HttpResponse | Rendered]) -> Rendered:
+    """Call *render* with slots on (the CSRF token becomes a slot too)."""
+    from forum import viewer_bits
+
+    with viewer_bits.slotted():
+        result = render()
+        if isinstance(result, HttpResponse):
+            result = Rendered(result, {})
+        if hasattr(result.response, "render"):
+            result.response.render()
+    return result
+
+
+def serve(
+    request: HttpRequest,
+    key: str | None,
+    render: Callable[[], HttpResponse | Rendered],
+    *,
+    check: Callable[[dict], HttpResponse | None] | None = None,
+    viewer_meta: Callable[[dict], dict] | None = None,
+) -> HttpResponse:
+    """Serve a slotted page: from the cache under *key* when there, else *render* it.
+
+    *check* looks at a cached page's meta before it is served (may the viewer see it,
+    is the URL canonical?) and answers instead when it returns a response. Only 200
+    HTML responses are kept. *viewer_meta* adds what the fillers need for this viewer.
     """
-    if not is_cacheable(request):
-        return render()
-    full_key = f"forum:page:{key}:{get_language()}:{request.get_full_path()}"
-    cached = cache.get(full_key)
-    if cached is None:
-        placeholder = f"csrf-{secrets.token_hex(16)}"
-        request._forum_csrf_placeholder = placeholder
-        try:
-            response = render()
-            if hasattr(response, "render"):
-                response.render()
-        finally:
-            request._forum_csrf_placeholder = None
-        if response.status_code != 200:
-            response.content = response.content.replace(
-                placeholder.encode(), get_token(request).encode()
-            )
-            return response
-        cached = (placeholder, response.content.decode(response.charset))
-        cache.set(full_key, cached, settings.FORUM_PAGE_CACHE_SECONDS)
-    placeholder, body = cached
-    response = HttpResponse(body.replace(placeholder, get_token(request)))
-    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    from forum import viewer_bits
+
+    entry = cache.get(key) if key else None
+    if entry is not None:
+        parts, meta = entry
+        if check and (answer := check(meta)):
+            return answer
+    else:
+        result = render_slotted(render)
+        response = result.response
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith(
+            "text/html"
+        ):
+            return viewer_bits.fill_response(request, response, {})
+        parts, meta = slots.split(response.content.decode(response.charset)), result.meta
+        store_key = result.key or key
+        if store_key and result.cacheable:
+            cache.set(store_key, (parts, meta), settings.FORUM_PAGE_CACHE_SECONDS)
+    if viewer_meta:
+        meta = {**meta, **viewer_meta(meta)}
+    html = slots.fill(parts, viewer_bits.Viewer(request, meta))
+    response = HttpResponse(html)
+    set_cache_headers(request, response)
     return response
+
+
+def set_cache_headers(request: HttpRequest, response: HttpResponse) -> None:
+    """Anonymous pages are the same for every anonymous visitor: a proxy may keep them."""
+    shared = (
+        not request.user.is_authenticated
+        and not response.cookies
+        and "messages" not in request.COOKIES
+        and enabled()
+    )
+    if shared:
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=settings.FORUM_PROXY_CACHE_SECONDS
+        )
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])

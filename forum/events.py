@@ -1,58 +1,74 @@
-"""What happened in the forum, announced for the apps above it.
+"""What happened in the forum, announced through the durable outbox (``core.events``).
 
-Each signal is sent once, after the transaction that made the change commits
-(``emit``), with ``sender`` set to the model class named below. Receivers live in
-the listening app's ``receivers.py`` and should only call a service or enqueue a
-task; a receiver that raises is logged and does not affect the others.
+Each event is recorded in the transaction of the change (``emit``) and dispatched to
+its receivers after commit; undelivered ones are dispatched again by the outbox sweep.
+Receivers live in the listening app's ``receivers.py`` and get the ``core.models.Event``
+(``event.pk`` is the event id; ``event.payload`` the dict below). Payloads are ids and
+plain values only; every one carries ``thread_id`` and ``actor_id`` (who acted).
 
-Payloads (keyword arguments besides ``sender``):
-
-- ``question_asked``: ``thread`` (Thread), ``post`` (the question Post), ``actor`` (User)
-- ``answer_posted``: ``thread``, ``post`` (the answer), ``actor``
-- ``comment_posted``: ``comment`` (Comment), ``post`` (the Post it is on), ``actor``
-- ``post_edited``: ``post``, ``revision`` (PostRevision holding the previous text), ``actor``
-- ``post_deleted``: ``post``, ``actor``
-- ``comment_deleted``: ``comment``, ``actor``
-- ``vote_changed``: ``post``, ``actor``, ``old_value`` and ``new_value`` (each 1, -1 or 0)
-- ``answer_accepted``: ``thread``, ``post`` (the answer now accepted),
-  ``previous`` (the answer accepted before, or None), ``actor``
-- ``answer_unaccepted``: ``thread``, ``post`` (the answer no longer accepted), ``actor``
-- ``thread_locked`` / ``thread_unlocked``: ``thread``, ``actor``
-- ``thread_pinned`` / ``thread_unpinned``: ``thread``, ``actor``
+- ``forum.question_asked``: ``thread_id``, ``post_id`` (the question), ``actor_id``,
+  ``category_id``
+- ``forum.answer_posted``: ``thread_id``, ``post_id`` (the answer), ``actor_id``
+- ``forum.comment_posted``: ``thread_id``, ``post_id`` (the post it is on), ``comment_id``,
+  ``actor_id``
+- ``forum.post_edited``: ``thread_id``, ``post_id``, ``kind`` ("question" or "answer"),
+  ``revision_id`` (the PostRevision holding the previous text), ``actor_id``,
+  ``title_changed`` and ``tags_changed`` (bools), ``old_tag_ids`` (the thread's tag ids
+  before the edit; [] for answers)
+- ``forum.post_deleted``: ``thread_id``, ``post_id``, ``kind``, ``actor_id``,
+  ``thread_deleted`` (true when the question went, and with it the thread)
+- ``forum.comment_deleted``: ``thread_id``, ``post_id``, ``comment_id``, ``actor_id``
+- ``forum.vote_changed``: ``thread_id``, ``post_id``, ``kind``, ``author_id`` (of the
+  post), ``actor_id`` (the voter), ``old_value`` and ``new_value`` (each 1, -1 or 0)
+- ``forum.answer_accepted``: ``thread_id``, ``post_id`` (the answer now accepted),
+  ``previous_post_id`` (the answer accepted before, or null), ``actor_id``
+- ``forum.answer_unaccepted``: ``thread_id``, ``post_id`` (no longer accepted), ``actor_id``
+- ``forum.thread_locked`` / ``forum.thread_unlocked`` / ``forum.thread_pinned`` /
+  ``forum.thread_unpinned``: ``thread_id``, ``actor_id``
 """
 
-import logging
+from core.events import EventType, emit
 
-from django.db import transaction
-from django.dispatch import Signal
+__all__ = ["ALL", "EventType", "emit"]
 
-logger = logging.getLogger(__name__)
-
-question_asked = Signal()
-answer_posted = Signal()
-comment_posted = Signal()
-post_edited = Signal()
-post_deleted = Signal()
-comment_deleted = Signal()
-vote_changed = Signal()
-answer_accepted = Signal()
-answer_unaccepted = Signal()
-thread_locked = Signal()
-thread_unlocked = Signal()
-thread_pinned = Signal()
-thread_unpinned = Signal()
-
-
-def emit(signal: Signal, *, sender: type, **payload: object) -> None:
-    """Send *signal* once the current transaction commits (at once outside one)."""
-
-    def send() -> None:
-        for receiver, result in signal.send_robust(sender=sender, **payload):
-            if isinstance(result, Exception):
-                logger.error("Receiver %r of %s failed", receiver, sender.__name__, exc_info=result)
-
-    transaction.on_commit(send)
-
+question_asked = EventType(
+    "forum.question_asked", ("thread_id", "post_id", "actor_id", "category_id")
+)
+answer_posted = EventType("forum.answer_posted", ("thread_id", "post_id", "actor_id"))
+comment_posted = EventType(
+    "forum.comment_posted", ("thread_id", "post_id", "comment_id", "actor_id")
+)
+post_edited = EventType(
+    "forum.post_edited",
+    (
+        "thread_id",
+        "post_id",
+        "kind",
+        "revision_id",
+        "actor_id",
+        "title_changed",
+        "tags_changed",
+        "old_tag_ids",
+    ),
+)
+post_deleted = EventType(
+    "forum.post_deleted", ("thread_id", "post_id", "kind", "actor_id", "thread_deleted")
+)
+comment_deleted = EventType(
+    "forum.comment_deleted", ("thread_id", "post_id", "comment_id", "actor_id")
+)
+vote_changed = EventType(
+    "forum.vote_changed",
+    ("thread_id", "post_id", "kind", "author_id", "actor_id", "old_value", "new_value"),
+)
+answer_accepted = EventType(
+    "forum.answer_accepted", ("thread_id", "post_id", "previous_post_id", "actor_id")
+)
+answer_unaccepted = EventType("forum.answer_unaccepted", ("thread_id", "post_id", "actor_id"))
+thread_locked = EventType("forum.thread_locked", ("thread_id", "actor_id"))
+thread_unlocked = EventType("forum.thread_unlocked", ("thread_id", "actor_id"))
+thread_pinned = EventType("forum.thread_pinned", ("thread_id", "actor_id"))
+thread_unpinned = EventType("forum.thread_unpinned", ("thread_id", "actor_id"))
 
 ALL = (
     question_asked,

@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from forum import permissions
 from forum.models import (
     BODY_MAX_LENGTH,
     BODY_MIN_LENGTH,
@@ -181,9 +182,12 @@ class AskForm(SubmissionKeyMixin):
 
     field_order = ["category", "title", "body", "tags", "submission_key"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = CategoryPage.objects.live().public().order_by("title")
+        visible = permissions.visible_category_ids(user)
+        self.fields["category"].queryset = CategoryPage.objects.filter(pk__in=visible).order_by(
+            "title"
+        )
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())

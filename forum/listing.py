@@ -7,8 +7,10 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from forum import permissions
 from forum.models import CategoryPage, Tag, Thread, ThreadQuerySet
 
 SORTS = {
@@ -56,30 +58,46 @@ def _filtered(queryset: ThreadQuerySet, show: str) -> ThreadQuerySet:
     return queryset
 
 
+def list_params(request: HttpRequest) -> tuple[str, str]:
+    """The sort and filter a list understands, from the query string; defaults otherwise."""
+    form = ThreadListForm(request.GET)
+    if form.is_valid():
+        return form.cleaned_data["sort"], form.cleaned_data["show"]
+    return "activity", "all"
+
+
 def thread_list(
     request: HttpRequest, queryset: ThreadQuerySet, *, pinned_first: bool = False
 ) -> dict:
-    """Context for one paginated, filtered, sorted list of *queryset*'s visible threads."""
-    form = ThreadListForm(request.GET)
-    if form.is_valid():
-        sort, show = form.cleaned_data["sort"], form.cleaned_data["show"]
-    else:  # unknown values fall back to the defaults rather than failing the page
-        sort, show = "activity", "all"
-        form = ThreadListForm(initial={"sort": sort, "show": show})
+    """Context for one paginated, filtered, sorted list of *queryset*'s visible threads.
+
+    Built only from the parameters a list understands (``list_params`` and the page
+    number), so the page is the same for every query string that means the same.
+    """
+    sort, show = list_params(request)
+    form = ThreadListForm(initial={"sort": sort, "show": show})
     ordering = SORTS[sort]
     if pinned_first:
         ordering = ("-is_pinned", *ordering)
-    threads = _filtered(queryset.visible(), show).order_by(*ordering).for_list()
+    visible = permissions.visible_threads(request.user, queryset, include_own_pending=False)
+    threads = _filtered(visible, show).order_by(*ordering).for_list()
     page = Paginator(threads, settings.FORUM_THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = {
+        key: value
+        for key, value in (("sort", sort), ("show", show))
+        if value != "activity" and value != "all"
+    }
+    requested = request.GET.get("page", "1")
+    # Lists kept in the page cache only under their own page number (not ?page=999).
+    request.forum_list_canonical = requested.isdigit() and int(requested) == page.number
     return {
         "page_obj": page,
         "threads": page.object_list,
         "list_form": form,
         "sort": sort,
         "show": show,
-        "list_query": query.urlencode(),
+        "list_query": urlencode(query),
+        "is_canonical": request.forum_list_canonical,
     }
 
 
@@ -88,9 +106,13 @@ HOME_UNANSWERED_LENGTH = 5
 
 def home_context(request: HttpRequest) -> dict:
     """All products' threads (sortable, filterable, paginated) and the newest unanswered."""
-    unanswered = Thread.objects.visible().unanswered().for_list().order_by("-created_at", "-pk")
+    visible = permissions.visible_threads(
+        request.user, Thread.objects.all(), include_own_pending=False
+    )
+    unanswered = visible.unanswered().for_list().order_by("-created_at", "-pk")
+    product_ids = permissions.visible_category_ids(request.user)
     return {
-        "products": list(CategoryPage.objects.live().public().order_by("title")),
+        "products": list(CategoryPage.objects.filter(pk__in=product_ids).order_by("title")),
         "unanswered_threads": unanswered[:HOME_UNANSWERED_LENGTH],
         **thread_list(request, Thread.objects.all()),
     }

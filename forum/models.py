@@ -22,6 +22,7 @@ __all__ = [
     "PostRevision",
     "Tag",
     "Thread",
+    "Visibility",
     "Vote",
 ]
 
@@ -32,6 +33,21 @@ BODY_MAX_LENGTH = 20_000
 COMMENT_MAX_LENGTH = 600
 TAG_MAX_LENGTH = 30
 MAX_TAGS = 5
+
+
+class Visibility(models.TextChoices):
+    """Who may see a thread, a post or a comment (``forum.permissions.visible_*``)."""
+
+    PUBLISHED = "published", _("published")
+    PENDING = "pending", _("waiting for review")
+    HIDDEN = "hidden", _("hidden by a moderator")
+    DELETED = "deleted", _("deleted")
+
+
+def _state_field() -> models.CharField:
+    return models.CharField(
+        _("state"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLISHED
+    )
 
 
 class Tag(models.Model):
@@ -53,9 +69,6 @@ class Tag(models.Model):
 
 
 class ThreadQuerySet(models.QuerySet):
-    def visible(self) -> "ThreadQuerySet":
-        return self.filter(is_deleted=False)
-
     def open(self) -> "ThreadQuerySet":
         return self.filter(accepted_answer__isnull=True)
 
@@ -100,7 +113,7 @@ class Thread(models.Model):
     is_locked = models.BooleanField(_("locked"), default=False)
     locked_at = models.DateTimeField(null=True, blank=True)
     is_pinned = models.BooleanField(_("pinned"), default=False)
-    is_deleted = models.BooleanField(default=False)
+    state = _state_field()
 
     answer_count = models.PositiveIntegerField(default=0)
     vote_count = models.IntegerField(default=0, help_text="'I have this problem too' votes")
@@ -122,6 +135,12 @@ class Thread(models.Model):
             ),
             models.Index(fields=["-created_at"], name="thread_created"),
             models.Index(fields=["-vote_count"], name="thread_votes"),
+            models.Index(fields=["author", "-created_at"], name="thread_author_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=Visibility.values), name="thread_state_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,20 +154,19 @@ class Thread(models.Model):
         return self.accepted_answer_id is not None
 
     @property
+    def is_deleted(self) -> bool:
+        return self.state == Visibility.DELETED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == Visibility.PUBLISHED
+
+    @property
     def has_staff_answer(self) -> bool:
         return self.staff_answered_at is not None
 
-    @property
-    def state(self) -> str:
-        if self.is_locked:
-            return "locked"
-        return "solved" if self.is_solved else "open"
-
 
 class PostQuerySet(models.QuerySet):
-    def visible(self) -> "PostQuerySet":
-        return self.filter(is_deleted=False)
-
     def answers(self) -> "PostQuerySet":
         return self.filter(kind=Post.Kind.ANSWER)
 
@@ -175,7 +193,10 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     edit_count = models.PositiveIntegerField(default=0)
-    is_deleted = models.BooleanField(default=False)
+    state = _state_field()
+    # Bumped by every change to what the post's block shows (text, comments, state), so
+    # the block's cached HTML is keyed by it (forum.fragments).
+    version = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
     # The form's one-time key: a double submit finds the post the first submit made.
     submission_key = models.UUIDField(null=True, blank=True, editable=False)
@@ -195,8 +216,14 @@ class Post(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["question", "answer"]), name="post_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(state__in=Visibility.values), name="post_state_valid"
+            ),
         ]
-        indexes = [models.Index(fields=["thread", "kind", "created_at"], name="post_thread_kind")]
+        indexes = [
+            models.Index(fields=["thread", "kind", "created_at"], name="post_thread_kind"),
+            models.Index(fields=["author", "kind", "-created_at"], name="post_author_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk} in thread {self.thread_id}"
@@ -210,6 +237,14 @@ class Post(models.Model):
     @property
     def is_question(self) -> bool:
         return self.kind == self.Kind.QUESTION
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == Visibility.DELETED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == Visibility.PUBLISHED
 
 
 class PostRevision(models.Model):
@@ -239,14 +274,27 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
-    is_deleted = models.BooleanField(default=False)
+    state = _state_field()
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["post", "created_at"], name="comment_post_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=Visibility.values), name="comment_state_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"comment {self.pk} on post {self.post_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == Visibility.DELETED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == Visibility.PUBLISHED
 
 
 class Vote(models.Model):

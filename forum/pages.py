@@ -50,8 +50,13 @@ class CategoryIndexPage(Page):
     template = "forum/category_index_page.html"
 
     def get_context(self, request, *args, **kwargs):
+        from forum import permissions
+
         context = super().get_context(request, *args, **kwargs)
-        context["products"] = CategoryPage.objects.live().public().child_of(self).order_by("title")
+        visible = permissions.visible_category_ids(request.user)
+        context["products"] = (
+            CategoryPage.objects.filter(pk__in=visible).child_of(self).order_by("title")
+        )
         return context
 
 

@@ -5,14 +5,19 @@ in words they understand, or None. ``can_*`` answers yes or no; ``check_*`` rais
 ``PermissionDenied`` carrying the reason.
 """
 
+import hashlib
+import time
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from wagtail.models import BaseViewRestriction, PageViewRestriction
 
 from accounts.models import User
-from forum.models import Comment, Post, Thread
+from forum.models import CategoryPage, Comment, Post, Thread, Visibility
 
 AnyUser = User | AnonymousUser
 
@@ -34,6 +39,10 @@ def _why_not_answer(user: AnyUser, thread: Thread) -> str | None:
         return reason
     if thread.is_deleted:
         return _("This thread has been deleted.")
+    if not thread.is_published:
+        return _("This thread is not open to answers while it is %(state)s.") % {
+            "state": thread.get_state_display()
+        }
     if thread.is_locked:
         return _("This thread is locked: it no longer takes new answers.")
     return None
@@ -44,6 +53,8 @@ def _why_not_comment(user: AnyUser, post: Post) -> str | None:
         return reason
     if post.is_deleted:
         return _("This post has been deleted.")
+    if not post.is_published:
+        return _("Comments open once this post is published.")
     return None
 
 
@@ -88,6 +99,8 @@ def _why_not_vote(user: AnyUser, post: Post) -> str | None:
         return reason
     if post.is_deleted or post.thread.is_deleted:
         return _("This post has been deleted.")
+    if not post.is_published or not post.thread.is_published:
+        return _("Voting opens once this post is published.")
     if post.author_id == user.pk:
         return _("You cannot vote on your own post.")
     if post.thread.is_locked:
@@ -172,6 +185,122 @@ check_accept_answer = _checker(_why_not_accept)
 check_moderate_thread = _checker(_why_not_moderate)
 
 
-def visible_threads(user: AnyUser, queryset):
-    """Threads *user* may see: deleted ones are hidden from everyone."""
-    return queryset.filter(is_deleted=False)
+# --- Who sees what: the only filters on a visibility state (see DESIGN.md, "Who sees what").
+#
+# A thread is visible when its product page is live and *user* passes the page's view
+# restrictions (Wagtail privacy), and its state allows: published for everyone, pending
+# for its author too, hidden and pending for moderators; deleted for nobody. Posts and
+# comments follow the same rule for their own state, inside a visible thread.
+
+PAGES_VERSION_KEY = "forum:pages:version"
+_CATEGORY_IDS_SECONDS = 300
+
+
+def pages_version() -> int:
+    """Changes whenever a Wagtail page is published, unpublished, moved or restricted."""
+    return cache.get_or_set(PAGES_VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def _audience(user: AnyUser) -> str:
+    if not user or not user.is_authenticated:
+        return "anonymous"
+    if user.is_moderator:
+        return "moderator"
+    groups = ",".join(sorted(user.role_names)).encode()
+    return "member:" + hashlib.blake2b(groups, digest_size=8).hexdigest()
+
+
+def _passes(restriction: PageViewRestriction, user: AnyUser, group_names: set[str]) -> bool:
+    if user and user.is_authenticated and user.is_moderator:
+        return True
+    if restriction.restriction_type == BaseViewRestriction.LOGIN:
+        return bool(user and user.is_authenticated)
+    if restriction.restriction_type == BaseViewRestriction.GROUPS:
+        if not user or not user.is_authenticated:
+            return False
+        return bool(group_names & set(user.role_names))
+    # Password-protected products are for moderators only: a password is per session,
+    # and lists, search and notifications have no session to ask.
+    return False
+
+
+def visible_category_ids(user: AnyUser) -> frozenset[int]:
+    """Ids of the live products *user* may see; cached per audience and pages version."""
+    key = f"forum:categories:{pages_version()}:{_audience(user)}"
+    ids = cache.get(key)
+    if ids is None:
+        restrictions = [
+            (restriction, {group.name for group in restriction.groups.all()})
+            for restriction in PageViewRestriction.objects.select_related("page").prefetch_related(
+                "groups"
+            )
+        ]
+        ids = set()
+        for page_id, path in CategoryPage.objects.live().values_list("pk", "path"):
+            if all(
+                _passes(restriction, user, group_names)
+                for restriction, group_names in restrictions
+                if path.startswith(restriction.page.path)
+            ):
+                ids.add(page_id)
+        ids = frozenset(ids)
+        cache.set(key, ids, _CATEGORY_IDS_SECONDS)
+    return ids
+
+
+def _state_q(user: AnyUser, *, prefix: str = "", include_own_pending: bool = True) -> Q:
+    if user and user.is_authenticated and user.is_moderator:
+        return ~Q(**{f"{prefix}state": Visibility.DELETED})
+    q = Q(**{f"{prefix}state": Visibility.PUBLISHED})
+    if include_own_pending and user and user.is_authenticated:
+        q |= Q(**{f"{prefix}state": Visibility.PENDING, f"{prefix}author_id": user.pk})
+    return q
+
+
+def visible_threads(
+    user: AnyUser, queryset: QuerySet[Thread], *, include_own_pending: bool = True
+) -> QuerySet[Thread]:
+    """The threads of *queryset* that *user* may see.
+
+    Lists shared by many viewers pass ``include_own_pending=False``: an author finds
+    their pending thread on its own page and on their profile, marked as waiting.
+    """
+    return queryset.filter(
+        _state_q(user, include_own_pending=include_own_pending),
+        category_id__in=visible_category_ids(user),
+    )
+
+
+def visible_posts(user: AnyUser, queryset: QuerySet[Post]) -> QuerySet[Post]:
+    """The posts of *queryset* that *user* may see, in threads *user* may see."""
+    return queryset.filter(
+        _state_q(user),
+        _state_q(user, prefix="thread__"),
+        thread__category_id__in=visible_category_ids(user),
+    )
+
+
+def visible_comments(user: AnyUser, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
+    """The comments of *queryset* that *user* may see (their post's visibility is the caller's)."""
+    return queryset.filter(_state_q(user))
+
+
+def is_visible_thread(user: AnyUser, thread: Thread) -> bool:
+    """The same rule as ``visible_threads`` for one loaded thread, without a query."""
+    if thread.category_id not in visible_category_ids(user):
+        return False
+    return _state_allows(user, thread.state, thread.author_id)
+
+
+def is_visible_post(user: AnyUser, post: Post) -> bool:
+    return is_visible_thread(user, post.thread) and _state_allows(user, post.state, post.author_id)
+
+
+def _state_allows(user: AnyUser, state: str, author_id: int) -> bool:
+    if state == Visibility.PUBLISHED:
+        return True
+    if state == Visibility.DELETED or not user or not user.is_authenticated:
+        return False
+    if user.is_moderator:
+        return True
+    return state == Visibility.PENDING and author_id == user.pk

@@ -1,21 +1,26 @@
-"""The forum's own reactions to its events: drop cached pages that show what changed."""
+"""The forum's own reactions: drop the cached pages that show what changed.
 
+Quick and idempotent, so they run in-process right after commit (or on the outbox
+sweep's retry); a failure is retried by the sweep, never lost.
+"""
+
+from core.models import Event
 from forum import caching
 
 
-def _thread_id(payload: dict) -> int | None:
-    if thread := payload.get("thread"):
-        return thread.pk
-    if post := payload.get("post"):
-        return post.thread_id
-    if comment := payload.get("comment"):
-        return comment.post.thread_id
-    return None
+def drop_cached_pages(event: Event) -> None:
+    caching.drop_for_event(event.name, event.payload)
 
 
-def invalidate_cached_pages(sender, **payload) -> None:
-    caching.invalidate_thread(_thread_id(payload))
+def page_changed(sender, instance, **kwargs) -> None:
+    """A Wagtail page was published or unpublished (renamed, described, taken down)."""
+    caching.drop_for_page(instance)
 
 
-def invalidate_cached_lists(sender, **payload) -> None:
-    caching.invalidate_lists()
+def page_moved(sender, instance, **kwargs) -> None:
+    caching.drop_for_page(instance)
+
+
+def restriction_changed(sender, instance, **kwargs) -> None:
+    """A page's privacy changed: who may see it and everything under it."""
+    caching.drop_for_page(instance.page)

@@ -2,7 +2,7 @@
 
 Every function checks its permission rule (``forum.permissions``), changes rows inside
 one transaction, moves stored counters with ``F()`` and announces what happened
-through ``forum.events`` after commit.
+through ``forum.events`` (the outbox row is written in the same transaction).
 """
 
 import uuid
@@ -15,7 +15,17 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from forum import events, permissions, rendering
-from forum.models import MAX_TAGS, CategoryPage, Comment, Post, PostRevision, Tag, Thread, Vote
+from forum.models import (
+    MAX_TAGS,
+    CategoryPage,
+    Comment,
+    Post,
+    PostRevision,
+    Tag,
+    Thread,
+    Visibility,
+    Vote,
+)
 
 
 def _thread_slug(title: str) -> str:
@@ -74,7 +84,11 @@ def ask_question(
                 submission_key=submission_key,
             )
             events.emit(
-                events.question_asked, sender=Thread, thread=thread, post=post, actor=author
+                events.question_asked,
+                thread_id=thread.pk,
+                post_id=post.pk,
+                actor_id=author.pk,
+                category_id=category.pk,
             )
     except IntegrityError:
         # A concurrent submit of the same form won the race: answer with its thread.
@@ -122,7 +136,9 @@ def post_answer(
             if locked.staff_answered_at is None and author.is_staff_member:
                 changes["staff_answered_at"] = now
             Thread.objects.filter(pk=locked.pk).update(**changes)
-            events.emit(events.answer_posted, sender=Post, thread=locked, post=post, actor=author)
+            events.emit(
+                events.answer_posted, thread_id=locked.pk, post_id=post.pk, actor_id=author.pk
+            )
     except IntegrityError:
         existing = _submitted_post(author, submission_key) if submission_key else None
         if existing is None:
@@ -140,9 +156,17 @@ def post_comment(post: Post, *, author: User, body: str) -> Comment:
     comment = Comment.objects.create(
         post=post, author=author, body_markdown=body, body_html=rendering.render_comment(body)
     )
-    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    Post.objects.filter(pk=post.pk).update(
+        comment_count=F("comment_count") + 1, version=F("version") + 1
+    )
     Thread.objects.filter(pk=post.thread_id).update(last_activity_at=timezone.now())
-    events.emit(events.comment_posted, sender=Comment, comment=comment, post=post, actor=author)
+    events.emit(
+        events.comment_posted,
+        thread_id=post.thread_id,
+        post_id=post.pk,
+        comment_id=comment.pk,
+        actor_id=author.pk,
+    )
     return comment
 
 
@@ -165,9 +189,8 @@ def edit_post(
     thread = post.thread
     new_tags = None if tags is None or not post.is_question else _tags_for(tags)
     title_changed = post.is_question and title is not None and title != thread.title
-    tags_changed = new_tags is not None and {t.pk for t in new_tags} != set(
-        thread.tags.values_list("pk", flat=True)
-    )
+    old_tag_ids = sorted(thread.tags.values_list("pk", flat=True)) if post.is_question else []
+    tags_changed = new_tags is not None and {t.pk for t in new_tags} != set(old_tag_ids)
     if body == post.body_markdown and not title_changed and not tags_changed:
         return post
     revision = PostRevision.objects.create(
@@ -181,8 +204,9 @@ def edit_post(
     post.body_html = rendering.render_post(body)
     post.edited_at = now
     post.edit_count = F("edit_count") + 1
-    post.save(update_fields=["body_markdown", "body_html", "edited_at", "edit_count"])
-    post.refresh_from_db(fields=["edit_count"])
+    post.version = F("version") + 1
+    post.save(update_fields=["body_markdown", "body_html", "edited_at", "edit_count", "version"])
+    post.refresh_from_db(fields=["edit_count", "version"])
     if post.is_question:
         thread_fields = ["excerpt"]
         thread.excerpt = rendering.excerpt(post.body_html)
@@ -193,7 +217,17 @@ def edit_post(
         thread.save(update_fields=thread_fields)
         if tags_changed:
             thread.tags.set(new_tags)
-    events.emit(events.post_edited, sender=Post, post=post, revision=revision, actor=editor)
+    events.emit(
+        events.post_edited,
+        thread_id=thread.pk,
+        post_id=post.pk,
+        kind=post.kind,
+        revision_id=revision.pk,
+        actor_id=editor.pk,
+        title_changed=bool(title_changed),
+        tags_changed=bool(tags_changed),
+        old_tag_ids=old_tag_ids,
+    )
     return post
 
 
@@ -207,23 +241,41 @@ def delete_post(post: Post, *, actor: User) -> None:
     post.thread = locked
     permissions.check_delete_post(actor, post)
     now = timezone.now()
-    Post.objects.filter(pk=post.pk).update(is_deleted=True, deleted_at=now)
-    post.is_deleted, post.deleted_at = True, now
+    Post.objects.filter(pk=post.pk).update(
+        state=Visibility.DELETED, deleted_at=now, version=F("version") + 1
+    )
+    post.state, post.deleted_at = Visibility.DELETED, now
     if post.is_question:
-        Thread.objects.filter(pk=locked.pk).update(is_deleted=True)
+        Thread.objects.filter(pk=locked.pk).update(state=Visibility.DELETED)
+        locked.state = Visibility.DELETED
     else:
         Thread.objects.filter(pk=locked.pk).update(answer_count=F("answer_count") - 1)
-    events.emit(events.post_deleted, sender=Post, post=post, actor=actor)
+    events.emit(
+        events.post_deleted,
+        thread_id=locked.pk,
+        post_id=post.pk,
+        kind=post.kind,
+        actor_id=actor.pk,
+        thread_deleted=post.is_question,
+    )
 
 
 @transaction.atomic
 def delete_comment(comment: Comment, *, actor: User) -> None:
     """Soft-delete *comment*. Emits ``comment_deleted``."""
     permissions.check_delete_comment(actor, comment)
-    Comment.objects.filter(pk=comment.pk).update(is_deleted=True)
-    comment.is_deleted = True
-    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
-    events.emit(events.comment_deleted, sender=Comment, comment=comment, actor=actor)
+    Comment.objects.filter(pk=comment.pk).update(state=Visibility.DELETED)
+    comment.state = Visibility.DELETED
+    Post.objects.filter(pk=comment.post_id).update(
+        comment_count=F("comment_count") - 1, version=F("version") + 1
+    )
+    events.emit(
+        events.comment_deleted,
+        thread_id=comment.post.thread_id,
+        post_id=comment.post_id,
+        comment_id=comment.pk,
+        actor_id=actor.pk,
+    )
 
 
 @transaction.atomic
@@ -257,9 +309,11 @@ def cast_vote(post: Post, *, voter: User, value: int) -> int:
         Thread.objects.filter(pk=post.thread_id).update(vote_count=F("vote_count") + delta)
     events.emit(
         events.vote_changed,
-        sender=Vote,
-        post=post,
-        actor=voter,
+        thread_id=post.thread_id,
+        post_id=post.pk,
+        kind=post.kind,
+        author_id=post.author_id,
+        actor_id=voter.pk,
         old_value=old_value,
         new_value=value,
     )
@@ -275,11 +329,11 @@ def accept_answer(answer: Post, *, actor: User) -> bool:
     """
     thread = Thread.objects.select_for_update().get(pk=answer.thread_id)
     permissions.check_accept_answer(actor, thread)
-    if answer.kind != Post.Kind.ANSWER or answer.is_deleted:
+    if answer.kind != Post.Kind.ANSWER or not answer.is_published:
         raise ValueError("only a visible answer can be accepted")
     if thread.accepted_answer_id == answer.pk:
         return False
-    previous = thread.accepted_answer
+    previous_id = thread.accepted_answer_id
     thread.accepted_answer = answer
     thread.accepted_at = timezone.now()
     thread.accepted_by = actor
@@ -287,11 +341,10 @@ def accept_answer(answer: Post, *, actor: User) -> bool:
     thread.save(update_fields=["accepted_answer", "accepted_at", "accepted_by", "last_activity_at"])
     events.emit(
         events.answer_accepted,
-        sender=Thread,
-        thread=thread,
-        post=answer,
-        previous=previous,
-        actor=actor,
+        thread_id=thread.pk,
+        post_id=answer.pk,
+        previous_post_id=previous_id,
+        actor_id=actor.pk,
     )
     return True
 
@@ -303,17 +356,17 @@ def unaccept_answer(thread: Thread, *, actor: User) -> bool:
     permissions.check_accept_answer(actor, locked)
     if locked.accepted_answer_id is None:
         return False
-    answer = locked.accepted_answer
+    answer_id = locked.accepted_answer_id
     locked.accepted_answer = None
     locked.accepted_at = None
     locked.accepted_by = None
     locked.save(update_fields=["accepted_answer", "accepted_at", "accepted_by"])
-    events.emit(events.answer_unaccepted, sender=Thread, thread=locked, post=answer, actor=actor)
+    events.emit(events.answer_unaccepted, thread_id=locked.pk, post_id=answer_id, actor_id=actor.pk)
     return True
 
 
 def _set_thread_flag(
-    thread: Thread, *, actor: User, field: str, value: bool, signal: events.Signal
+    thread: Thread, *, actor: User, field: str, value: bool, signal: events.EventType
 ) -> bool:
     with transaction.atomic():
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
@@ -326,7 +379,7 @@ def _set_thread_flag(
             locked.locked_at = timezone.now() if value else None
             update_fields.append("locked_at")
         locked.save(update_fields=update_fields)
-        events.emit(signal, sender=Thread, thread=locked, actor=actor)
+        events.emit(signal, thread_id=locked.pk, actor_id=actor.pk)
     return True
 
 
@@ -371,9 +424,10 @@ def rerender_content(*, batch_size: int = 500) -> tuple[int, int]:
             batch = list(posts[start : start + batch_size])
             for post in batch:
                 post.body_html = rendering.render_post(post.body_markdown)
+                post.version += 1
                 if post.is_question:
                     post.thread.excerpt = rendering.excerpt(post.body_html)
-            Post.objects.bulk_update(batch, ["body_html"])
+            Post.objects.bulk_update(batch, ["body_html", "version"])
             Thread.objects.bulk_update([p.thread for p in batch if p.is_question], ["excerpt"])
             post_count += len(batch)
     comments = Comment.objects.order_by("pk")
@@ -383,5 +437,6 @@ def rerender_content(*, batch_size: int = 500) -> tuple[int, int]:
             for comment in batch:
                 comment.body_html = rendering.render_comment(comment.body_markdown)
             Comment.objects.bulk_update(batch, ["body_html"])
+            Post.objects.filter(pk__in={c.post_id for c in batch}).update(version=F("version") + 1)
             comment_count += len(batch)
     return post_count, comment_count

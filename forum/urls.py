@@ -27,4 +27,5 @@ urlpatterns = [
     path("p/<int:post_id>/accept", views.accept, name="accept"),
     path("comments/<int:comment_id>/delete", views.delete_comment, name="delete_comment"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
+    path("u/<str:username>/", views.profile, name="profile"),
 ]

@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Value, When, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Case, F, IntegerField, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,24 +16,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.views import serve as wagtail_serve
 
-from forum import caching, listing, permissions, rendering, services
+from accounts.models import User
+from forum import caching, fragments, listing, permissions, rendering, services, viewer_bits
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
-from forum.models import CategoryPage, Comment, Post, Tag, Thread, Vote
+from forum.models import CategoryPage, Comment, HomePage, Post, Tag, Thread, Visibility, Vote
 
 
-def _visible_thread(pk: int) -> Thread:
+def _visible_thread(request: HttpRequest, pk: int) -> Thread:
     # accepted_by: the accepted answer says whether staff marked it, on every thread page.
     threads = Thread.objects.select_related("category", "accepted_by")
-    return get_object_or_404(permissions.visible_threads(None, threads), pk=pk)
+    return get_object_or_404(permissions.visible_threads(request.user, threads), pk=pk)
 
 
-def _visible_post(pk: int) -> Post:
-    return get_object_or_404(
-        Post.objects.select_related("thread", "thread__category", "author").filter(
-            is_deleted=False, thread__is_deleted=False
-        ),
-        pk=pk,
-    )
+def _visible_post(request: HttpRequest, pk: int) -> Post:
+    posts = Post.objects.select_related("thread", "thread__category", "author")
+    return get_object_or_404(permissions.visible_posts(request.user, posts), pk=pk)
 
 
 def _refused(request: HttpRequest, reason: PermissionDenied) -> HttpResponse:
@@ -41,22 +40,22 @@ def _refused(request: HttpRequest, reason: PermissionDenied) -> HttpResponse:
     raise reason
 
 
-def _thread_page_context(
-    request: HttpRequest, thread: Thread, answer_form: AnswerForm | None = None
-) -> dict:
-    """Everything the thread page shows, in a fixed number of queries."""
-    user = request.user
-    visible_comments = Prefetch(
-        "comments",
-        queryset=Comment.objects.filter(is_deleted=False)
-        .select_related("author")
-        .prefetch_related("author__groups"),
-        to_attr="visible_comments",
+def _page_audience(user) -> str:
+    return "moderator" if user.is_authenticated and user.is_moderator else "public"
+
+
+def _render_thread_page(request: HttpRequest, thread: Thread, content_user) -> caching.Rendered:
+    """The thread page as *content_user* sees its posts, with slots for the viewer's bits.
+
+    A fixed number of queries whatever the page holds: the answers' ids and scores, then
+    only the blocks missing from the fragment cache, loaded together.
+    """
+    light = permissions.visible_posts(content_user, Post.objects.filter(thread=thread)).only(
+        "pk", "thread_id", "kind", "author_id", "state", "score", "version"
     )
-    posts = Post.objects.filter(thread=thread, is_deleted=False).select_related("author")
-    question = posts.filter(kind=Post.Kind.QUESTION).first()
+    question = light.filter(kind=Post.Kind.QUESTION).first()
     answers = (
-        posts.filter(kind=Post.Kind.ANSWER)
+        light.filter(kind=Post.Kind.ANSWER)
         .annotate(
             accepted_first=Case(
                 When(pk=thread.accepted_answer_id or 0, then=Value(0)),
@@ -68,61 +67,126 @@ def _thread_page_context(
     )
     page = Paginator(answers, settings.FORUM_ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
     page_posts = [question, *page.object_list] if question else list(page.object_list)
-    # One prefetch for the question and the answers together: comments and their authors'
-    # roles cost the same two queries whatever the page holds.
-    prefetch_related_objects(page_posts, "author__groups", visible_comments)
-    question_tags = list(thread.tags.all())
-    my_votes: dict[int, int] = {}
-    if user.is_authenticated:
-        my_votes = dict(
-            Vote.objects.filter(voter=user, post__in=[p.pk for p in page_posts]).values_list(
-                "post_id", "value"
-            )
-        )
-    for post in page_posts:
-        post.thread = thread
-        post.my_vote = my_votes.get(post.pk, 0)
-        post.is_accepted = post.pk == thread.accepted_answer_id
-        post.user_can_vote = permissions.can_vote(user, post)
-        post.user_can_edit = permissions.can_edit_post(user, post)
-        post.user_can_delete = permissions.can_delete_post(user, post)
-        post.user_can_comment = permissions.can_post_comment(user, post)
-        for comment in post.visible_comments:
-            comment.user_can_delete = permissions.can_delete_comment(user, comment)
-    return {
+    blocks = fragments.post_blocks(page_posts, thread, content_user)
+    context = {
         "thread": thread,
-        "question": question,
-        "tags": question_tags,
-        "answers": page.object_list,
+        "tags": list(thread.tags.all()),
+        "question_block": blocks[0] if question and blocks else None,
+        "answer_blocks": blocks[1:] if question else blocks,
+        "answer_total": page.paginator.count,
         "page_obj": page,
-        "can_answer": permissions.can_post_answer(user, thread),
-        "can_accept": permissions.can_accept_answer(user, thread),
-        "can_moderate": permissions.can_moderate_thread(user, thread),
-        "answer_form": answer_form or AnswerForm(),
-        "comment_form": CommentForm(),
     }
+    response = render(request, "forum/thread_detail.html", context)
+    meta = {
+        "thread": viewer_bits.thread_meta(thread),
+        "scores": {post.pk: post.score for post in page_posts},
+        "page": page.number,
+    }
+    return caching.Rendered(response, meta, cacheable=page.number == caching.page_number(request))
 
 
-def serve_wagtail_page(request: HttpRequest, path: str) -> HttpResponse:
-    """Wagtail's page view behind the anonymous page cache.
+def _my_votes(user, meta: dict) -> dict:
+    if not user.is_authenticated or not meta.get("scores"):
+        return {}
+    votes = Vote.objects.filter(voter=user, post_id__in=list(meta["scores"]))
+    return {"my_votes": dict(votes.values_list("post_id", "value"))}
 
-    Checked before Wagtail's routing, so a cached home or product page costs no query.
-    All Wagtail pages share the lists' version: forum events and page publishing drop it.
-    """
-    return caching.cached_page(
-        request, f"wagtail:{caching.lists_version()}", lambda: wagtail_serve(request, path)
+
+def _has_own_pending(user, thread_id: int) -> bool:
+    """Whether *user* wrote content in the thread that only they (and moderators) see."""
+    posts = Post.objects.filter(thread_id=thread_id, author=user, state=Visibility.PENDING)
+    comments = Comment.objects.filter(
+        post__thread_id=thread_id, author=user, state=Visibility.PENDING
     )
+    return posts.values("pk").union(comments.values("pk")).exists()
+
+
+def _thread_response(
+    request: HttpRequest, thread: Thread, *, answer_form: AnswerForm | None = None, status=200
+) -> HttpResponse:
+    """The thread page rendered now for this viewer (after a failed post), not kept."""
+    rendered = caching.render_slotted(lambda: _render_thread_page(request, thread, request.user))
+    response = rendered.response
+    response.status_code = status
+    meta = {**rendered.meta, **_my_votes(request.user, rendered.meta)}
+    if answer_form is not None:
+        meta["answer_form"] = answer_form
+    return viewer_bits.fill_response(request, response, meta)
+
+
+def serve_wagtail_page(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Wagtail's pages (home, products, the product index) through the shared page cache.
+
+    Looked up before Wagtail's routing, so a cached page costs no query. A page's key
+    names its list version (all threads for the home page, its product's for a product
+    page), found from a route remembered at its first rendering; private pages are not kept.
+    """
+    cacheable = caching.is_cacheable_request(request)
+    route_key = f"forum:route:{permissions.pages_version()}:{path}"
+    route = cache.get(route_key) if cacheable else None
+
+    def key_for(route: str | None) -> str | None:
+        if not cacheable or route in (None, "private"):
+            return None
+        return caching.list_key(request, f"wagtail:{path}", route if route != "page" else None)
+
+    def render_page() -> caching.Rendered:
+        response = wagtail_serve(request, path)
+        page = getattr(request, "forum_served_page", None)
+        if page is None:
+            return caching.Rendered(response, {}, cacheable=False)
+        specific = page.specific_class
+        if page.get_view_restrictions():
+            new_route = "private"
+        elif specific is HomePage:
+            new_route = "all"
+        elif specific is CategoryPage:
+            new_route = f"cat:{page.pk}"
+        else:
+            new_route = "page"
+        if cacheable:
+            cache.set(route_key, new_route, timeout=None)
+        canonical = getattr(request, "forum_list_canonical", True)
+        return caching.Rendered(response, {}, cacheable=canonical, key=key_for(new_route))
+
+    return caching.serve(request, key_for(route), render_page)
 
 
 @require_GET
 def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    def render_page() -> HttpResponse:
-        thread = _visible_thread(pk)
+    user = request.user
+    audience = _page_audience(user)
+    personal = user.is_authenticated and audience == "public" and _has_own_pending(user, pk)
+    key = None
+    if caching.is_cacheable_request(request) and not personal:
+        key = caching.thread_key(request, pk, audience)
+
+    def check(meta: dict) -> HttpResponse | None:
+        thread = meta["thread"]
+        if thread["category_id"] not in permissions.visible_category_ids(user):
+            raise Http404
+        if thread["state"] != Visibility.PUBLISHED and audience != "moderator":
+            raise Http404  # never kept for others; see render_page
+        if slug != thread["slug"]:
+            return redirect(
+                reverse("forum:thread", args=[pk, thread["slug"] or "-"]), permanent=True
+            )
+        return None
+
+    def render_page() -> HttpResponse | caching.Rendered:
+        thread = _visible_thread(request, pk)
         if slug != thread.slug:
             return redirect(thread, permanent=True)
-        return render(request, "forum/thread_detail.html", _thread_page_context(request, thread))
+        content_user = user if audience == "moderator" or personal else AnonymousUser()
+        rendered = _render_thread_page(request, thread, content_user)
+        if not thread.is_published and audience != "moderator":
+            # The author's own pending thread: shown to them, never kept for others.
+            rendered = caching.Rendered(rendered.response, rendered.meta, cacheable=False)
+        return rendered
 
-    return caching.cached_page(request, f"thread:{pk}:{caching.thread_version(pk)}", render_page)
+    return caching.serve(
+        request, key, render_page, check=check, viewer_meta=lambda meta: _my_votes(user, meta)
+    )
 
 
 def ask(request: HttpRequest) -> HttpResponse:
@@ -132,7 +196,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     permissions.check_ask_question(request.user)
     preview_html = None
     if request.method == "POST":
-        form = AskForm(request.POST)
+        form = AskForm(request.POST, user=request.user)
         if "preview" in request.POST:
             preview_html = rendering.render_post(request.POST.get("body", ""))
         elif form.is_valid():
@@ -150,8 +214,10 @@ def ask(request: HttpRequest) -> HttpResponse:
     else:
         initial = {}
         if product := request.GET.get("product"):
-            initial["category"] = CategoryPage.objects.live().public().filter(slug=product).first()
-        form = AskForm(initial=initial)
+            initial["category"] = CategoryPage.objects.filter(
+                pk__in=permissions.visible_category_ids(request.user), slug=product
+            ).first()
+        form = AskForm(initial=initial, user=request.user)
     return render(request, "forum/ask.html", {"form": form, "preview_html": preview_html})
 
 
@@ -176,7 +242,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = _visible_thread(pk)
+    thread = _visible_thread(request, pk)
     form = AnswerForm(request.POST)
     reason = None
     try:
@@ -195,14 +261,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if reason:
         form.is_valid()
         form.add_error(None, reason)
-    context = _thread_page_context(request, thread, answer_form=form)
-    return render(request, "forum/thread_detail.html", context, status=403 if reason else 400)
+    return _thread_response(request, thread, answer_form=form, status=403 if reason else 400)
 
 
 @login_required
 @require_POST
 def comment(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _visible_post(post_id)
+    post = _visible_post(request, post_id)
     form = CommentForm(request.POST)
     try:
         permissions.check_post_comment(request.user, post)
@@ -217,7 +282,7 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _visible_post(post_id)
+    post = _visible_post(request, post_id)
     permissions.check_edit_post(request.user, post)
     thread = post.thread
     if request.method == "POST":
@@ -244,7 +309,7 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_GET
 def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _visible_post(post_id)
+    post = _visible_post(request, post_id)
     revisions = post.revisions.select_related("editor").order_by("-created_at", "-pk")
     return render(
         request,
@@ -255,7 +320,7 @@ def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 def delete_post(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _visible_post(post_id)
+    post = _visible_post(request, post_id)
     permissions.check_delete_post(request.user, post)
     if request.method == "POST":
         services.delete_post(post, actor=request.user)
@@ -270,9 +335,10 @@ def delete_post(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = get_object_or_404(
-        Comment.objects.select_related("post", "post__thread"), pk=comment_id, is_deleted=False
-    )
+    comments = permissions.visible_comments(
+        request.user, Comment.objects.select_related("post", "post__thread")
+    ).filter(post__in=permissions.visible_posts(request.user, Post.objects.all()))
+    comment = get_object_or_404(comments, pk=comment_id)
     services.delete_comment(comment, actor=request.user)
     messages.success(request, _("The comment is deleted."))
     return redirect(comment.post)
@@ -280,7 +346,7 @@ def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_POST
 def vote(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _visible_post(post_id)
+    post = _visible_post(request, post_id)
     form = VoteForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Unknown vote."), status=400)
@@ -293,16 +359,15 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
             return redirect(f"{reverse('account_login')}?next={post.get_absolute_url()}")
         return _refused(request, exc)
     if request.htmx:
-        post.my_vote = form.vote_value()
-        post.user_can_vote = True
-        return render(request, "forum/includes/_vote.html", {"post": post})
+        viewer = viewer_bits.Viewer(request, {})
+        return HttpResponse(viewer_bits.vote_widget(viewer, post, form.vote_value(), True))
     return redirect(post)
 
 
 @login_required
 @require_POST
 def accept(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _visible_post(post_id)
+    post = _visible_post(request, post_id)
     if post.kind != Post.Kind.ANSWER:
         raise PermissionDenied(_("Only an answer can be marked as the solution."))
     try:
@@ -316,7 +381,7 @@ def accept(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unaccept(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = _visible_thread(pk)
+    thread = _visible_thread(request, pk)
     try:
         if services.unaccept_answer(thread, actor=request.user):
             messages.success(request, _("The solution mark is removed."))
@@ -336,7 +401,7 @@ MODERATION_ACTIONS = {
 @login_required
 @require_POST
 def moderate_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    thread = _visible_thread(pk)
+    thread = _visible_thread(request, pk)
     service, message = MODERATION_ACTIONS[action]
     service(thread, actor=request.user)
     messages.success(request, str(message))
@@ -345,9 +410,48 @@ def moderate_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_GET
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    def render_page() -> HttpResponse:
+    key = None
+    if caching.is_cacheable_request(request):
+        key = caching.list_key(request, f"tag:{slug}", f"tag:{slug}")
+
+    def render_page() -> caching.Rendered:
         tag = get_object_or_404(Tag, slug=slug)
         context = {"tag": tag, **listing.tag_context(request, tag)}
-        return render(request, "forum/tag_detail.html", context)
+        response = render(request, "forum/tag_detail.html", context)
+        return caching.Rendered(response, {}, cacheable=context["is_canonical"])
 
-    return caching.cached_page(request, f"tag:{slug}:{caching.lists_version()}", render_page)
+    return caching.serve(request, key, render_page)
+
+
+PROFILE_LIST_LENGTH = 20
+
+
+@require_GET
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    """A member's page: who they are, and their questions and answers the viewer may see."""
+    member = get_object_or_404(
+        User.objects.prefetch_related("groups"), username=username, is_active=True
+    )
+    viewer = request.user
+    threads = (
+        permissions.visible_threads(viewer, Thread.objects.filter(author=member))
+        .select_related("category")
+        .order_by("-created_at")
+    )
+    answers = (
+        permissions.visible_posts(viewer, Post.objects.answers().filter(author=member))
+        .select_related("thread")
+        .order_by("-created_at")
+    )
+    accepted = answers.filter(thread__accepted_answer=F("pk"))
+    context = {
+        "member": member,
+        "threads": threads[:PROFILE_LIST_LENGTH],
+        "thread_count": threads.count(),
+        "answers": answers[:PROFILE_LIST_LENGTH],
+        "answer_count": answers.count(),
+        "accepted": accepted[:PROFILE_LIST_LENGTH],
+        "accepted_count": accepted.count(),
+        "can_edit": viewer.is_authenticated and viewer.pk == member.pk,
+    }
+    return render(request, "accounts/profile.html", context)

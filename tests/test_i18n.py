@@ -1,10 +1,9 @@
-"""The site speaks the visitor's language: chosen with the switcher, remembered in a cookie."""
+"""The site speaks the visitor's language, which is part of the URL (English unprefixed)."""
 
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 try:
     import html5lib
@@ -75,8 +74,9 @@ def _labels(document: ET.Element) -> dict[str, str]:
     return {label.get("for"): _text(label) for label in document.iter("label")}
 
 
-def _choose_language(client: Client, language: str, next_url: str = "/"):
-    return client.post("/i18n/setlang/", {"language": language, "next": next_url})
+def _language_links(document: ET.Element) -> dict[str, str]:
+    (nav,) = [el for el in document.iter("nav") if "language-nav" in el.get("class", "")]
+    return {link.get("hreflang"): link.get("href") for link in nav.iter("a")}
 
 
 @pytest.fixture
@@ -85,20 +85,8 @@ def member_client(client, customer):
     return client
 
 
-def test_choosing_german_redirects_back_and_sets_the_language_cookie(member_client):
-    response = _choose_language(member_client, "de", next_url="/ask/")
-
-    assert response.status_code == 302
-    assert response["Location"] == "/ask/"
-    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
-    assert cookie.value == "de"
-    assert int(cookie["max-age"]) == settings.LANGUAGE_COOKIE_AGE
-
-
-def test_ask_page_after_choosing_german_shows_german_navigation(member_client):
-    _choose_language(member_client, "de", next_url="/ask/")
-
-    document = _document(member_client.get("/ask/"))
+def test_german_ask_page_shows_german_navigation(member_client):
+    document = _document(member_client.get("/de/ask/"))
 
     assert document.get("lang") == "de"
     nav = _nav_items(document)
@@ -107,10 +95,8 @@ def test_ask_page_after_choosing_german_shows_german_navigation(member_client):
     assert "Log out" not in nav
 
 
-def test_ask_page_after_choosing_german_shows_german_form_labels(member_client):
-    _choose_language(member_client, "de", next_url="/ask/")
-
-    document = _document(member_client.get("/ask/"))
+def test_german_ask_page_shows_german_form_labels(member_client):
+    document = _document(member_client.get("/de/ask/"))
 
     labels = _labels(document)
     for field, german in ASK_FORM_DE.items():
@@ -119,34 +105,28 @@ def test_ask_page_after_choosing_german_shows_german_form_labels(member_client):
     assert _text(heading) == NAV["de"]["Ask a question"]
 
 
-def test_language_choice_is_remembered_on_the_next_request(member_client):
-    _choose_language(member_client, "de", next_url="/ask/")
-    member_client.get("/ask/")
+def test_links_on_a_german_page_stay_german(member_client, thread):
+    document = _document(member_client.get("/de/"))
 
-    document = _document(member_client.get("/"))
-
-    assert document.get("lang") == "de"
-    assert NAV["de"]["Log out"] in _nav_items(document)
-    (selected,) = [opt for opt in document.iter("option") if opt.get("selected") is not None]
-    assert selected.get("value") == "de"
+    hrefs = {_text(a): a.get("href") for a in document.iter("a")}
+    assert hrefs[NAV["de"]["Ask a question"]] == "/de/ask/"
+    assert hrefs[NAV["de"]["Products"]] == "/de/c/"
+    assert f"/de/t/{thread.pk}/{thread.slug}/" in {a.get("href") for a in document.iter("a")}
 
 
-def test_language_cookie_alone_chooses_the_language(customer):
-    # A fresh client, as after closing the browser: only the cookie carries the choice.
-    client = Client()
-    client.force_login(customer)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+def test_the_switcher_links_to_this_page_in_each_language(client, thread):
+    url = thread.get_absolute_url()
 
-    document = _document(client.get("/ask/"))
+    links = _language_links(_document(client.get(url)))
 
-    assert NAV["de"]["Ask a question"] in _nav_items(document)
+    assert links["en"] == url
+    for code in ("de", "it", "pl", "ru"):
+        assert links[code] == f"/{code}{url}"
 
 
 @pytest.mark.parametrize("language", ["pl", "it", "ru"])
 def test_navigation_is_translated_for_a_visitor(client, language):
-    _choose_language(client, language)
-
-    document = _document(client.get("/"))
+    document = _document(client.get(f"/{language}/"))
 
     assert document.get("lang") == language
     nav = _nav_items(document)
@@ -156,24 +136,35 @@ def test_navigation_is_translated_for_a_visitor(client, language):
 
 @pytest.mark.parametrize("language", ["pl", "it", "ru"])
 def test_navigation_is_translated_for_a_member(member_client, language):
-    _choose_language(member_client, language)
-
-    nav = _nav_items(_document(member_client.get("/")))
+    nav = _nav_items(_document(member_client.get(f"/{language}/")))
 
     for english in ("Ask a question", "My profile", "Log out"):
         assert NAV[language][english] in nav, f"{english!r} untranslated in {nav}"
 
 
-def test_browser_language_is_used_when_nothing_was_chosen(client):
-    document = _document(client.get("/", HTTP_ACCEPT_LANGUAGE="pl,en;q=0.5"))
+def test_unprefixed_pages_are_english_whatever_the_browser_asks(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="pl,en;q=0.5")
+    document = _document(response)
 
-    assert NAV["pl"]["Ask a question"] in _nav_items(document)
+    assert document.get("lang") == "en"
+    assert "Ask a question" in _nav_items(document)
+    assert "Accept-Language" not in response.get("Vary", "")
 
 
-def test_unknown_language_choice_keeps_english(client):
-    _choose_language(client, "xx")
+def test_a_language_cookie_does_not_change_an_unprefixed_page(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
 
     document = _document(client.get("/"))
 
     assert document.get("lang") == "en"
-    assert "Ask a question" in _nav_items(document)
+
+
+def test_choosing_a_language_by_form_goes_to_the_page_in_that_language(member_client):
+    response = member_client.post("/i18n/setlang/", {"language": "de", "next": "/ask/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/de/ask/"
+
+
+def test_unknown_language_prefix_is_not_found(client):
+    assert client.get("/xx/").status_code == 404

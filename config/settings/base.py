@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.env import env_bool, env_int, env_list, env_str
 
@@ -14,6 +15,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "core",
     "accounts",
     "forum",
     "django.contrib.auth",
@@ -43,13 +45,15 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.microsoft",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "forum.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -58,6 +62,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "forum.middleware.SlotMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum.context_processors.cacheable_csrf",
+                "forum.context_processors.site",
             ],
         },
     },
@@ -96,7 +102,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: local memory by default, Redis via REDIS_URL.
+# --- Cache: Redis via REDIS_URL (shared by every process and host). Without it, the
+# embedded default keeps the cache in files under .cache/, shared by the web server and
+# the worker on one machine; production without Redis turns the page cache off.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -107,13 +115,38 @@ if REDIS_URL:
         }
     }
 else:
-    # Room for the anonymous page cache (Django's default is 300 entries per process).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("LOCMEM_CACHE_ENTRIES", 5000)},
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": env_int("FILE_CACHE_ENTRIES", 20000)},
         }
     }
+
+# --- Background tasks (django-tasks): the database backend and `manage.py worker` by
+# default; at scale "rq" (Redis via REDIS_URL, workers: `manage.py rqworker default`).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+elif TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}"
+    )
+
+# --- Outbox and periodic jobs (core): see core/events.py and core/periodic.py.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_DISPATCH_GRACE_SECONDS = 60
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 300)
 
 # --- Accounts
 AUTH_USER_MODEL = "accounts.User"
@@ -210,6 +243,12 @@ FORUM_THREADS_PER_PAGE = env_int("FORUM_THREADS_PER_PAGE", 20)
 FORUM_ANSWERS_PER_PAGE = env_int("FORUM_ANSWERS_PER_PAGE", 100)
 # Anonymous visitors get thread and list pages from the cache (0: off). See forum/caching.py.
 FORUM_PAGE_CACHE_SECONDS = env_int("FORUM_PAGE_CACHE_SECONDS", 300)
+# How long a post's rendered block is kept (author names and badges in it show this late).
+FORUM_FRAGMENT_SECONDS = env_int("FORUM_FRAGMENT_SECONDS", 3600)
+# s-maxage of anonymous pages: how long a proxy or CDN in front may serve them unasked.
+FORUM_PROXY_CACHE_SECONDS = env_int("FORUM_PROXY_CACHE_SECONDS", 60)
+# URL prefixes outside i18n_patterns (config/urls.py): their language is not in the URL.
+FORUM_UNPREFIXED_PATHS = ("/healthz", "/sitemap.xml", "/admin/", "/documents/", "/i18n/", "/static/", "/media/")
 
 LOGGING = {
     "version": 1,

@@ -23,3 +23,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+if not REDIS_URL:
+    # No shared cache: one process cannot tell another that a page changed, so content is
+    # never cached (the page cache is off) and rate limits count per process; `check
+    # --deploy` says so (forum.checks). Set REDIS_URL in production.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    FORUM_PAGE_CACHE_SECONDS = 0

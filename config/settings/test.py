@@ -15,3 +15,5 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Off by default so tests see every change at once; tests of the cache turn it on.
 FORUM_PAGE_CACHE_SECONDS = 0
+# Tasks run at once, in the test's own thread; tests of durability switch backends.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _profile_url(user: User) -> str:
-    return reverse("accounts:profile", kwargs={"username": user.username})
+    return reverse("forum:profile", kwargs={"username": user.username})
 
 
 def _edit_url(user: User) -> str:

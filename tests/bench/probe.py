@@ -6,17 +6,28 @@ one JSON document on stdout:
 ``info``
     the URLs to load (home, busiest product, threads with exactly 20 and 100 answers,
     the trivial view), the dataset size and the database engine and version.
+``settings``
+    the settings that shape what the server does: cache backend and location, the page
+    cache's seconds (and any other ``FORUM_*CACHE*`` setting), the session engine.
+``session [USERNAME]``
+    logs a seeded ordinary customer in (default ``synth_customer_000``) the way
+    ``django.contrib.auth.login`` does: a new session (of ``SESSION_ENGINE``) holding the
+    user's id, ``ModelBackend`` and the user's session auth hash, saved; checks that
+    Django's own ``get_user`` reads the user back from it, and prints its key with the
+    cookie name and the login and logout URLs (the markers of the page header). The
+    server must run with the same ``SECRET_KEY``, ``DATABASE_URL`` and ``REDIS_URL``.
 ``queries URL...``
     per URL, in one process with Django's test client (no network, one request at a
     time): status, bytes, SQL queries per request and the median time per request,
-    measured after a warm-up request.
+    measured after a warm-up request. ``--as USERNAME`` makes the requests as that
+    member (the test client's ``force_login``), else they are anonymous.
 ``profile URL...``
     per URL, where a request's wall time goes: each middleware (its own code only),
     URL resolving, the view's own Python, template rendering and SQL, measured by
     wrapping those functions (exclusive time, no sampling); plus the slowest and most
     repeated SQL statements. ``--pyinstrument DIR`` also writes a pyinstrument call
     tree per URL when pyinstrument is importable (install it ad hoc, it is not a
-    project dependency).
+    project dependency). ``--as USERNAME`` profiles a member's requests.
 
 Standalone use: ``DATABASE_URL=... .venv/bin/python tests/bench/probe.py info``; the
 production settings with the benchmark's environment are filled in when unset.
@@ -37,9 +48,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.bench.run_bench import bench_env  # noqa: E402
+from tests.bench.run_bench import DEFAULT_REDIS_URL, bench_env, redact  # noqa: E402
 
-for _key, _value in bench_env(os.environ.get("DATABASE_URL", "")).items():
+_defaults = bench_env(
+    os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+)
+for _key, _value in _defaults.items():
     os.environ.setdefault(_key, _value)
 
 import django  # noqa: E402
@@ -53,10 +67,38 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 HOST = "127.0.0.1"
+DEFAULT_MEMBER = "synth_customer_000"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# A benchmark session outlives the run by this much at most (clearsessions removes it).
+SESSION_SECONDS = 6 * 3600
 
 
-def _client() -> Client:
-    return Client(SERVER_NAME=HOST, HTTP_HOST=HOST)
+def _client(member: str | None = None) -> Client:
+    client = Client(SERVER_NAME=HOST, HTTP_HOST=HOST)
+    if member:
+        client.force_login(_member(member), backend=MODEL_BACKEND)
+    return client
+
+
+def _member(username: str):
+    """The seeded ordinary customer *username*; exit with the reason when there is none."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise SystemExit(
+            f"no user {username!r} in the database: seed it (seed_demo) or name another member"
+        )
+    problems = [
+        flag
+        for flag in ("is_staff", "is_superuser", "is_staff_member", "is_moderator")
+        if getattr(user, flag, False)
+    ]
+    if not user.is_active:
+        problems.append("inactive")
+    if problems:
+        raise SystemExit(f"{username!r} is not an ordinary customer: {', '.join(problems)}")
+    return user
 
 
 def _get(client: Client, url: str):
@@ -80,6 +122,17 @@ def _db_version() -> str:
     return connection.vendor
 
 
+def _public_threads(prefix: str = "") -> Q:
+    """Threads anyone may read: ``state`` "published" where threads have a state, else not
+    ``is_deleted`` (the model before states)."""
+    from forum.models import Thread
+
+    fields = {field.name for field in Thread._meta.get_fields()}
+    if "state" in fields:
+        return Q(**{f"{prefix}state": "published"})
+    return Q(**{f"{prefix}is_deleted": False})
+
+
 def info() -> dict:
     from accounts.models import User
     from forum.models import CategoryPage, Comment, Post, Thread
@@ -87,7 +140,7 @@ def info() -> dict:
     busiest = (
         CategoryPage.objects.live()
         .public()
-        .annotate(n=Count("threads", filter=Q(threads__is_deleted=False)))
+        .annotate(n=Count("threads", filter=_public_threads("threads__")))
         .order_by("-n", "pk")
         .first()
     )
@@ -100,7 +153,7 @@ def info() -> dict:
         category_url = path
 
     def thread_url(n: int) -> str | None:
-        thread = Thread.objects.visible().filter(answer_count=n).order_by("pk").first()
+        thread = Thread.objects.filter(_public_threads(), answer_count=n).order_by("pk").first()
         if thread is None:
             problems.append(f"no visible thread with exactly {n} answers")
             return None
@@ -134,19 +187,71 @@ def info() -> dict:
             "version": _db_version(),
             "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
         },
-        "settings": {
-            "module": os.environ.get("DJANGO_SETTINGS_MODULE"),
-            "debug": settings.DEBUG,
-            "cache": settings.CACHES["default"]["BACKEND"],
-            "threads_per_page": settings.FORUM_THREADS_PER_PAGE,
-            "answers_per_page": settings.FORUM_ANSWERS_PER_PAGE,
-            "page_cache_seconds": getattr(settings, "FORUM_PAGE_CACHE_SECONDS", None),
-        },
+        "settings": settings_info(),
     }
 
 
-def queries(urls: list[str], repeat: int) -> dict:
-    client = _client()
+def settings_info() -> dict:
+    cache = settings.CACHES["default"]
+    location = cache.get("LOCATION", "")
+    return {
+        "module": os.environ.get("DJANGO_SETTINGS_MODULE"),
+        "debug": settings.DEBUG,
+        "cache": cache["BACKEND"],
+        "cache_location": redact(location) if isinstance(location, str) else str(location),
+        "threads_per_page": settings.FORUM_THREADS_PER_PAGE,
+        "answers_per_page": settings.FORUM_ANSWERS_PER_PAGE,
+        "page_cache_seconds": getattr(settings, "FORUM_PAGE_CACHE_SECONDS", None),
+        # Every page-cache knob, should there be more than FORUM_PAGE_CACHE_SECONDS.
+        "cache_settings": {
+            name: getattr(settings, name)
+            for name in dir(settings)
+            if name.startswith("FORUM_") and "CACHE" in name
+        },
+        "session_engine": settings.SESSION_ENGINE,
+        "session_cookie_name": settings.SESSION_COOKIE_NAME,
+    }
+
+
+def session(username: str) -> dict:
+    """A saved session of *username*, as ``django.contrib.auth.login`` leaves it."""
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
+    from django.http import HttpRequest
+    from django.urls import reverse
+    from django.utils import translation
+
+    user = _member(username)
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    store = session_store()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = MODEL_BACKEND
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.set_expiry(SESSION_SECONDS)
+    store.save()
+    # Read it back through a fresh store, as the server's SessionMiddleware will.
+    request = HttpRequest()
+    request.session = session_store(store.session_key)
+    if get_user(request).pk != user.pk:
+        raise SystemExit(f"the new session of {username!r} does not log {username!r} in")
+    with translation.override("en"):
+        login_url, logout_url = reverse("account_login"), reverse("account_logout")
+    return {
+        "username": user.username,
+        "user_id": user.pk,
+        "roles": sorted(getattr(user, "role_names", ())),
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "session_key": store.session_key,
+        "session_engine": settings.SESSION_ENGINE,
+        "expires": store.get_expiry_date().isoformat(),
+        "login_url": login_url,
+        "logout_url": logout_url,
+    }
+
+
+def queries(urls: list[str], repeat: int, member: str | None = None) -> dict:
+    client = _client(member)
     results = {}
     for url in urls:
         first = _get(client, url)  # warms per-process caches, as the warm-up does for gunicorn
@@ -312,11 +417,13 @@ def _shape(sql: str) -> str:
     return sql if len(sql) <= 220 else sql[:217] + "..."
 
 
-def profile(urls: list[str], repeat: int, pyinstrument_dir: str | None) -> dict:
+def profile(
+    urls: list[str], repeat: int, pyinstrument_dir: str | None, member: str | None = None
+) -> dict:
     timeline = Timeline()
     sql_log: list = []
     _instrument(timeline, sql_log)
-    client = _client()
+    client = _client(member)
     results = {}
     for url in urls:
         _get(client, url)
@@ -372,11 +479,15 @@ def profile(urls: list[str], repeat: int, pyinstrument_dir: str | None) -> dict:
             "statements": statements[:15],
         }
         if pyinstrument_dir:
-            results[url]["pyinstrument"] = _pyinstrument(client, url, repeat, pyinstrument_dir)
+            results[url]["pyinstrument"] = _pyinstrument(
+                client, url, repeat, pyinstrument_dir, "member-" if member else ""
+            )
     return results
 
 
-def _pyinstrument(client: Client, url: str, repeat: int, out_dir: str) -> str | None:
+def _pyinstrument(
+    client: Client, url: str, repeat: int, out_dir: str, prefix: str = ""
+) -> str | None:
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -386,7 +497,7 @@ def _pyinstrument(client: Client, url: str, repeat: int, out_dir: str) -> str | 
     for _ in range(repeat):
         _get(client, url)
     profiler.stop()
-    name = re.sub(r"[^A-Za-z0-9]+", "_", url).strip("_") or "home"
+    name = prefix + (re.sub(r"[^A-Za-z0-9]+", "_", url).strip("_") or "home")
     target = Path(out_dir) / f"pyinstrument-{name}.txt"
     target.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
     (Path(out_dir) / f"pyinstrument-{name}.html").write_text(profiler.output_html())
@@ -395,18 +506,32 @@ def _pyinstrument(client: Client, url: str, repeat: int, out_dir: str) -> str | 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["info", "queries", "profile"])
-    parser.add_argument("urls", nargs="*")
+    parser.add_argument("command", choices=["info", "settings", "session", "queries", "profile"])
+    parser.add_argument(
+        "urls", nargs="*", metavar="ARG", help="URLs (queries, profile) or a username (session)"
+    )
     parser.add_argument("--repeat", type=int, default=20, help="requests per URL (default 20)")
+    parser.add_argument(
+        "--as",
+        dest="member",
+        metavar="USERNAME",
+        help="queries, profile: request as this member (force_login), not anonymously",
+    )
     parser.add_argument("--pyinstrument", metavar="DIR", help="also write pyinstrument trees")
     parser.add_argument("--output", metavar="FILE", help="write the JSON here (default stdout)")
     args = parser.parse_args()
     if args.command == "info":
         result = info()
+    elif args.command == "settings":
+        result = settings_info()
+    elif args.command == "session":
+        if len(args.urls) > 1:
+            parser.error("session takes one username")
+        result = session(args.urls[0] if args.urls else DEFAULT_MEMBER)
     elif args.command == "queries":
-        result = queries(args.urls, args.repeat)
+        result = queries(args.urls, args.repeat, args.member)
     else:
-        result = profile(args.urls, args.repeat, args.pyinstrument)
+        result = profile(args.urls, args.repeat, args.pyinstrument, args.member)
     text = json.dumps(result, indent=2, default=str) + "\n"
     if args.output:
         Path(args.output).write_text(text)

