@@ -22,11 +22,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make run: set up, migrate, load the demo content and serve on 127.0.0.1:8000
+## make run: set up, migrate, load the demo content, serve on 127.0.0.1:8000 with a worker
+# The worker (background tasks and, every minute, the periodic jobs) runs beside the web
+# server; Ctrl-C stops both (the trap also stops the worker if the server exits alone).
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(BIN)/python manage.py worker & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## browser: Debian's Chromium for the real-browser tests (installed when missing)
 browser:

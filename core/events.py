@@ -276,3 +276,9 @@ def prune(*, now=None) -> int:
     ids = list(old.values_list("pk", flat=True)[:5000])
     Event.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+def enqueue_again(event_task_id: int) -> None:
+    """Hand an unfinished event task to the queue now (the admin's retry button)."""
+    if EventTask.objects.filter(pk=event_task_id).exclude(status=EventTask.Status.DONE).exists():
+        _enqueue_runner(event_task_id)

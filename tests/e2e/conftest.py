@@ -80,7 +80,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def playwright_instance():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        # A failure, not a skip: CI must never pass without having run the browser tests.
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: `make browser` installs Debian's chromium "
+            "(make test does it for you)"
+        )
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
