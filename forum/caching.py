@@ -225,10 +225,17 @@ def serve(
     from forum import viewer_bits
 
     entry = cache.get(key) if key else None
+    if not (isinstance(entry, tuple) and len(entry) == 3):  # missing, or an older format
+        entry = None
+    anonymous = not request.user.is_authenticated and "messages" not in request.COOKIES
     if entry is not None:
-        parts, meta = entry
+        parts, meta, anonymous_html = entry
         if check and (answer := check(meta)):
             return answer
+        if anonymous and anonymous_html is not None:
+            response = HttpResponse(anonymous_html)
+            set_cache_headers(request, response)
+            return response
     else:
         result = render_slotted(render)
         response = result.response
@@ -237,12 +244,16 @@ def serve(
         ):
             return viewer_bits.fill_response(request, response, {})
         parts, meta = slots.split(response.content.decode(response.charset)), result.meta
-        store_key = result.key or key
-        if store_key and result.cacheable:
-            cache.set(store_key, (parts, meta), settings.FORUM_PAGE_CACHE_SECONDS)
-    if viewer_meta:
+        anonymous_html = None
+        key = (result.key or key) if result.cacheable else None
+        if key:
+            cache.set(key, (parts, meta, None), settings.FORUM_PAGE_CACHE_SECONDS)
+    if viewer_meta and not anonymous:
         meta = {**meta, **viewer_meta(meta)}
     html = slots.fill(parts, viewer_bits.Viewer(request, meta))
+    if anonymous and key and anonymous_html is None:
+        # Every anonymous visitor gets the same bits: keep the filled page for the next.
+        cache.set(key, (parts, meta, html), settings.FORUM_PAGE_CACHE_SECONDS)
     response = HttpResponse(html)
     set_cache_headers(request, response)
     return response

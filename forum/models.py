@@ -121,20 +121,23 @@ class Thread(models.Model):
     staff_answered_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    last_activity_at = models.DateTimeField(db_index=True)
+    last_activity_at = models.DateTimeField()
 
     objects = ThreadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
+        # Lists filter on the state (forum.permissions.visible_threads) and sort: each sort
+        # has an index led by the state, so a page of 20 is read in order, not sorted.
         indexes = [
             models.Index(
-                fields=["category", "-is_pinned", "-last_activity_at"],
+                fields=["category", "state", "-is_pinned", "-last_activity_at"],
                 name="thread_category_activity",
             ),
-            models.Index(fields=["-created_at"], name="thread_created"),
-            models.Index(fields=["-vote_count"], name="thread_votes"),
+            models.Index(fields=["state", "-last_activity_at"], name="thread_state_activity"),
+            models.Index(fields=["state", "-created_at"], name="thread_created"),
+            models.Index(fields=["state", "-vote_count"], name="thread_votes"),
             models.Index(fields=["author", "-created_at"], name="thread_author_created"),
         ]
         constraints = [

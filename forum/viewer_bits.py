@@ -1,28 +1,30 @@
 """The per-viewer bits of shared pages: the fillers of ``forum.slots``' slots.
 
-Each filler answers for one viewer (``Viewer``) with a few lines of HTML built in
-Python (``format_html``: escaped like a template) rather than a template render, so a
-page with a hundred answers costs a member a hundred cheap calls. What a bit shows is
-decided by ``forum.permissions``, as everywhere else; the facts it judges (the thread's
-state, each post's author and state) come from the cached page's meta and slot
-arguments, which the events keep current.
+A member's thread page has several slots per post (my vote, my buttons, the comment
+form), so fillers must be cheap: each builds its few lines of HTML with string
+formatting from pre-escaped, pre-translated labels and URL templates (per language,
+made once per process), and judges with ``forum.permissions`` like everything else,
+on light stand-ins for the post and thread made from the page's meta and the slot's
+arguments (the facts the events keep current). No template is rendered but the answer
+form, and no query is made beyond the viewer's votes.
 """
 
 import contextvars
 from contextlib import contextmanager
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cache, cached_property
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from forum import permissions, slots
-from forum.models import Comment, Post, Thread
+from forum.models import Thread, Visibility
 
 _slotted = contextvars.ContextVar("forum_slotted", default=False)
 
@@ -56,40 +58,156 @@ def thread_meta(thread: Thread) -> dict:
     }
 
 
+@dataclass
+class ThreadFacts:
+    """A thread as the permission rules see it, from a cached page's meta."""
+
+    pk: int
+    slug: str
+    category_id: int
+    author_id: int
+    state: str
+    is_locked: bool
+    is_pinned: bool
+    accepted_answer_id: int | None
+    answer_count: int
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == Visibility.DELETED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == Visibility.PUBLISHED
+
+    def get_state_display(self) -> str:
+        return str(Visibility(self.state).label)
+
+
+@dataclass
+class PostFacts:
+    """A post as the permission rules see it, from a slot's arguments."""
+
+    pk: int
+    kind: str
+    author_id: int
+    state: str
+    thread: ThreadFacts
+    score: int = 0
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "question"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == Visibility.DELETED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == Visibility.PUBLISHED
+
+
+@dataclass
+class CommentFacts:
+    pk: int
+    author_id: int
+    state: str
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == Visibility.DELETED
+
+
+@cache
+def _labels(language: str) -> dict[str, str]:
+    """The fillers' words in *language*, escaped once."""
+    words = {
+        "log_in": _("Log in"),
+        "sign_up": _("Sign up"),
+        "log_out": _("Log out"),
+        "my_profile": _("My profile"),
+        "lock": _("Lock"),
+        "unlock": _("Unlock"),
+        "pin": _("Pin"),
+        "unpin": _("Unpin"),
+        "me_too": _("I have this problem too"),
+        "score": _("score"),
+        "up": _("Helpful (vote up)"),
+        "down": _("Not helpful (vote down)"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "delete_comment": _("delete"),
+        "accept": _("Mark as solution"),
+        "unaccept": _("Unmark solution"),
+        "comment": _("Comment"),
+        "post_comment": _("Post comment"),
+        "add_comment": _("Add a comment"),
+    }
+    return {key: escape(value) for key, value in words.items()}
+
+
+@cache
+def _url_template(name: str, language: str) -> tuple[str, str]:
+    """``reverse(name, args=[pk])`` as a prefix and suffix around the pk, per language."""
+    marker = "9876543210"
+    url = reverse(name, args=[marker])
+    prefix, _, suffix = url.partition(marker)
+    return prefix, suffix
+
+
+def url(name: str, pk: object) -> str:
+    prefix, suffix = _url_template(name, get_language())
+    return f"{prefix}{pk}{suffix}"
+
+
 class Viewer:
     """One request's viewer, and what the page's meta tells about what they look at."""
 
     def __init__(self, request: HttpRequest, meta: dict):
         self.request = request
-        self.user = request.user
+        user = request.user
+        # request.user is a lazy object: unwrap it, the fillers ask it hundreds of times.
+        self.user = user._wrapped if user.is_authenticated or hasattr(user, "_wrapped") else user
         self.meta = meta
+        self.labels = _labels(get_language())
+        self._posts: dict[str, PostFacts] = {}
 
     @cached_property
     def csrf(self) -> str:
         return get_token(self.request)
 
     @cached_property
-    def thread(self) -> Thread | None:
+    def thread(self) -> ThreadFacts | None:
         data = self.meta.get("thread")
-        return (
-            Thread(**{key if key != "pk" else "id": value for key, value in data.items()})
-            if data
-            else None
-        )
+        return ThreadFacts(**data) if data else None
 
     @cached_property
     def my_votes(self) -> dict[int, int]:
         return self.meta.get("my_votes", {})
 
-    def post(self, pk: str, kind: str, author_id: str, state: str) -> Post:
-        post = Post(pk=int(pk), kind=kind, author_id=int(author_id), state=state)
-        post.thread = self.thread
-        post.score = self.meta.get("scores", {}).get(post.pk, 0)
+    def post(self, pk: str, kind: str, author_id: str, state: str) -> PostFacts:
+        post = self._posts.get(pk)
+        if post is None:
+            post = PostFacts(int(pk), kind, int(author_id), state, self.thread)
+            post.score = self.meta.get("scores", {}).get(post.pk, 0)
+            self._posts[pk] = post
         return post
 
     @cached_property
     def can_accept(self) -> bool:
         return permissions.can_accept_answer(self.user, self.thread)
+
+    @cached_property
+    def is_moderator(self) -> bool:
+        return self.user.is_authenticated and self.user.is_moderator
+
+    def form(self, action: str, body: str, attrs: str = "") -> str:
+        """A POST form to *action* carrying the viewer's CSRF token; *attrs* pre-escaped."""
+        return (
+            f'<form method="post" action="{action}"{attrs}><input type="hidden" '
+            f'name="csrfmiddlewaretoken" value="{self.csrf}">{body}</form>'
+        )
 
 
 def fill_response(request: HttpRequest, response: HttpResponse, meta: dict) -> HttpResponse:
@@ -101,18 +219,6 @@ def fill_response(request: HttpRequest, response: HttpResponse, meta: dict) -> H
     return response
 
 
-def _form(action: str, viewer: Viewer, body: str, **attrs: str) -> str:
-    extra = format_html_join("", ' {}="{}"', attrs.items())
-    return format_html(
-        '<form method="post" action="{}"{}><input type="hidden" name="csrfmiddlewaretoken" '
-        'value="{}">{}</form>',
-        action,
-        extra,
-        viewer.csrf,
-        body,
-    )
-
-
 @slots.filler("csrf")
 def fill_csrf(viewer: Viewer) -> str:
     # Anonymous pages carry no token: nothing there posts, and a proxy may share them.
@@ -121,26 +227,19 @@ def fill_csrf(viewer: Viewer) -> str:
 
 @slots.filler("nav")
 def fill_nav(viewer: Viewer) -> str:
+    words = viewer.labels
     if not viewer.user.is_authenticated:
-        return format_html(
-            '<li><a href="{}">{}</a></li><li><a href="{}">{}</a></li>',
-            reverse("account_login"),
-            _("Log in"),
-            reverse("account_signup"),
-            _("Sign up"),
+        return (
+            f'<li><a href="{reverse("account_login")}">{words["log_in"]}</a></li>'
+            f'<li><a href="{reverse("account_signup")}">{words["sign_up"]}</a></li>'
         )
-    logout = _form(
+    logout = viewer.form(
         reverse("account_logout"),
-        viewer,
-        format_html('<button type="submit" class="link-button">{}</button>', _("Log out")),
-        **{"class": "inline-form"},
+        f'<button type="submit" class="link-button">{words["log_out"]}</button>',
+        ' class="inline-form"',
     )
-    return format_html(
-        '<li><a href="{}">{}</a></li><li>{}</li>',
-        viewer.user.get_absolute_url(),
-        _("My profile"),
-        logout,
-    )
+    profile = escape(viewer.user.get_absolute_url())
+    return f'<li><a href="{profile}">{words["my_profile"]}</a></li><li>{logout}</li>'
 
 
 @slots.filler("messages")
@@ -148,174 +247,142 @@ def fill_messages(viewer: Viewer) -> str:
     pending = list(messages.get_messages(viewer.request))
     if not pending:
         return ""
-    return format_html(
-        '<div class="messages" role="status">{}</div>',
-        format_html_join(
-            "", '<p class="message message-{}">{}</p>', ((m.tags, str(m)) for m in pending)
-        ),
-    )
+    items = "".join(f'<p class="message message-{escape(m.tags)}">{escape(m)}</p>' for m in pending)
+    return f'<div class="messages" role="status">{items}</div>'
 
 
 @slots.filler("thread-mod")
 def fill_thread_moderation(viewer: Viewer) -> str:
     thread = viewer.thread
-    if not permissions.can_moderate_thread(viewer.user, thread):
+    if not viewer.is_moderator or not permissions.can_moderate_thread(viewer.user, thread):
         return ""
-    lock = ("unlock", _("Unlock")) if thread.is_locked else ("lock", _("Lock"))
-    pin = ("unpin", _("Unpin")) if thread.is_pinned else ("pin", _("Pin"))
-    buttons = [
-        _form(
-            reverse(f"forum:{action}_thread", args=[thread.pk]),
-            viewer,
-            format_html(
-                '<button type="submit" class="button button-small button-secondary">{}</button>',
-                label,
-            ),
-            **{"class": "inline-form"},
+    words = viewer.labels
+    lock = "unlock" if thread.is_locked else "lock"
+    pin = "unpin" if thread.is_pinned else "pin"
+    buttons = "".join(
+        viewer.form(
+            url(f"forum:{action}_thread", thread.pk),
+            f'<button type="submit" class="button button-small button-secondary">'
+            f"{words[action]}</button>",
+            ' class="inline-form"',
         )
-        for action, label in (lock, pin)
-    ]
-    return format_html('<div class="moderator-actions">{}{}</div>', *buttons)
+        for action in (lock, pin)
+    )
+    return f'<div class="moderator-actions">{buttons}</div>'
 
 
-def vote_widget(viewer: Viewer, post: Post, my_vote: int, can_vote: bool) -> str:
+def vote_widget(viewer: Viewer, post, my_vote: int, can_vote: bool) -> str:
     """The vote buttons and score of *post* (also the htmx answer to a vote)."""
-    action = reverse("forum:vote", args=[post.pk])
-    htmx = {"hx-post": action, "hx-target": f"#vote-{post.pk}", "hx-swap": "outerHTML"}
+    words = viewer.labels
+    pk = post.pk
+    action = url("forum:vote", pk)
+    htmx = f' hx-post="{action}" hx-target="#vote-{pk}" hx-swap="outerHTML"'
     if post.is_question:
-        score = format_html(
-            '<span class="score" aria-live="polite">{}</span>',
-            ngettext(
-                "%(counter)s person has this problem",
-                "%(counter)s people have this problem",
-                post.score,
-            )
-            % {"counter": post.score},
-        )
+        people = ngettext(
+            "%(counter)s person has this problem",
+            "%(counter)s people have this problem",
+            post.score,
+        ) % {"counter": post.score}
+        score = f'<span class="score" aria-live="polite">{escape(people)}</span>'
         form = ""
         if can_vote:
-            form = _form(
+            pressed = my_vote == 1
+            form = viewer.form(
                 action,
-                viewer,
-                format_html(
-                    '<input type="hidden" name="value" value="{}"><button type="submit" '
-                    'class="button button-small button-secondary metoo" aria-pressed="{}">'
-                    "{}</button>",
-                    "clear" if my_vote == 1 else "up",
-                    "true" if my_vote == 1 else "false",
-                    _("I have this problem too"),
-                ),
-                **htmx,
+                f'<input type="hidden" name="value" value="{"clear" if pressed else "up"}">'
+                f'<button type="submit" class="button button-small button-secondary metoo" '
+                f'aria-pressed="{"true" if pressed else "false"}">{words["me_too"]}</button>',
+                htmx,
             )
-        return format_html('<div class="vote" id="vote-{}">{}{}</div>', post.pk, form, score)
+        return f'<div class="vote" id="vote-{pk}">{form}{score}</div>'
     if not can_vote:
-        return format_html(
-            '<div class="vote" id="vote-{}"><span class="score score-static">'
-            '<span class="visually-hidden">{}: </span>{}</span></div>',
-            post.pk,
-            _("score"),
-            post.score,
+        return (
+            f'<div class="vote" id="vote-{pk}"><span class="score score-static">'
+            f'<span class="visually-hidden">{words["score"]}: </span>{post.score}</span></div>'
         )
-    buttons = format_html(
-        '<button type="submit" name="value" value="{}" class="vote-button" aria-pressed="{}" '
-        'aria-label="{}">▲</button><span class="score" aria-live="polite" aria-label="{}">{}'
-        '</span><button type="submit" name="value" value="{}" class="vote-button" '
-        'aria-pressed="{}" aria-label="{}">▼</button>',
-        "clear" if my_vote == 1 else "up",
-        "true" if my_vote == 1 else "false",
-        _("Helpful (vote up)"),
-        _("score"),
-        post.score,
-        "clear" if my_vote == -1 else "down",
-        "true" if my_vote == -1 else "false",
-        _("Not helpful (vote down)"),
+    up, down = my_vote == 1, my_vote == -1
+    buttons = (
+        f'<button type="submit" name="value" value="{"clear" if up else "up"}" '
+        f'class="vote-button" aria-pressed="{"true" if up else "false"}" '
+        f'aria-label="{words["up"]}">▲</button>'
+        f'<span class="score" aria-live="polite" aria-label="{words["score"]}">{post.score}</span>'
+        f'<button type="submit" name="value" value="{"clear" if down else "down"}" '
+        f'class="vote-button" aria-pressed="{"true" if down else "false"}" '
+        f'aria-label="{words["down"]}">▼</button>'
     )
-    form = _form(action, viewer, buttons, **htmx, **{"class": "vote-form"})
-    return format_html('<div class="vote" id="vote-{}">{}</div>', post.pk, form)
+    form = viewer.form(action, buttons, f'{htmx} class="vote-form"')
+    return f'<div class="vote" id="vote-{pk}">{form}</div>'
 
 
 @slots.filler("vote")
 def fill_vote(viewer: Viewer, pk: str, kind: str, author_id: str, state: str) -> str:
     post = viewer.post(pk, kind, author_id, state)
-    return vote_widget(
-        viewer, post, viewer.my_votes.get(post.pk, 0), permissions.can_vote(viewer.user, post)
-    )
+    can_vote = viewer.user.is_authenticated and permissions.can_vote(viewer.user, post)
+    return vote_widget(viewer, post, viewer.my_votes.get(post.pk, 0), can_vote)
 
 
 @slots.filler("post-actions")
 def fill_post_actions(viewer: Viewer, pk: str, kind: str, author_id: str, state: str) -> str:
+    if not viewer.user.is_authenticated:
+        return ""
     post = viewer.post(pk, kind, author_id, state)
+    words = viewer.labels
     out = []
     if permissions.can_edit_post(viewer.user, post):
-        out.append(
-            format_html('<a href="{}">{}</a>', reverse("forum:edit_post", args=[pk]), _("Edit"))
-        )
+        out.append(f'<a href="{url("forum:edit_post", pk)}">{words["edit"]}</a>')
     if permissions.can_delete_post(viewer.user, post):
-        out.append(
-            format_html('<a href="{}">{}</a>', reverse("forum:delete_post", args=[pk]), _("Delete"))
-        )
+        out.append(f'<a href="{url("forum:delete_post", pk)}">{words["delete"]}</a>')
     if not post.is_question and post.is_published and viewer.can_accept:
-        accepted = viewer.thread.accepted_answer_id == post.pk
-        if accepted:
-            action = reverse("forum:unaccept", args=[viewer.thread.pk])
-            button = format_html(
-                '<button type="submit" class="button button-small button-secondary">{}</button>',
-                _("Unmark solution"),
+        if viewer.thread.accepted_answer_id == post.pk:
+            action = url("forum:unaccept", viewer.thread.pk)
+            button = (
+                f'<button type="submit" class="button button-small button-secondary">'
+                f"{words['unaccept']}</button>"
             )
         else:
-            action = reverse("forum:accept", args=[pk])
-            button = format_html(
-                '<button type="submit" class="button button-small accept-button">{}</button>',
-                _("Mark as solution"),
+            action = url("forum:accept", pk)
+            button = (
+                f'<button type="submit" class="button button-small accept-button">'
+                f"{words['accept']}</button>"
             )
-        out.append(
-            _form(
-                action,
-                viewer,
-                button,
-                **{
-                    "hx-post": action,
-                    "hx-target": "#main",
-                    "hx-select": "#main",
-                    "hx-swap": "outerHTML",
-                    "class": "inline-form",
-                },
-            )
+        attrs = (
+            f' hx-post="{action}" hx-target="#main" hx-select="#main" hx-swap="outerHTML" '
+            'class="inline-form"'
         )
+        out.append(viewer.form(action, button, attrs))
     return "\n".join(out)
 
 
 @slots.filler("comment-delete")
 def fill_comment_delete(viewer: Viewer, pk: str, author_id: str, state: str) -> str:
-    comment = Comment(pk=int(pk), author_id=int(author_id), state=state)
-    if not permissions.can_delete_comment(viewer.user, comment):
+    user = viewer.user
+    if not user.is_authenticated or (str(user.pk) != author_id and not viewer.is_moderator):
+        return ""  # the common case, decided without building anything
+    if not permissions.can_delete_comment(user, CommentFacts(int(pk), int(author_id), state)):
         return ""
-    return _form(
-        reverse("forum:delete_comment", args=[pk]),
-        viewer,
-        format_html('<button type="submit" class="link-button">{}</button>', _("delete")),
-        **{"class": "inline-form"},
+    return viewer.form(
+        url("forum:delete_comment", pk),
+        f'<button type="submit" class="link-button">{viewer.labels["delete_comment"]}</button>',
+        ' class="inline-form"',
     )
 
 
 @slots.filler("comment-add")
 def fill_comment_add(viewer: Viewer, pk: str, kind: str, author_id: str, state: str) -> str:
+    if not viewer.user.is_authenticated:
+        return ""
     post = viewer.post(pk, kind, author_id, state)
     if not permissions.can_post_comment(viewer.user, post):
         return ""
-    fields = format_html(
-        '<label for="comment-body-{pk}">{label}</label><textarea id="comment-body-{pk}" '
-        'name="body" rows="2" maxlength="600" required minlength="2"></textarea>'
-        '<button type="submit" class="button button-small">{button}</button>',
-        pk=pk,
-        label=_("Comment"),
-        button=_("Post comment"),
+    words = viewer.labels
+    fields = (
+        f'<label for="comment-body-{pk}">{words["comment"]}</label><textarea '
+        f'id="comment-body-{pk}" name="body" rows="2" maxlength="600" required minlength="2">'
+        f'</textarea><button type="submit" class="button button-small">'
+        f"{words['post_comment']}</button>"
     )
-    return format_html(
-        '<details class="comment-add"><summary>{}</summary>{}</details>',
-        _("Add a comment"),
-        _form(reverse("forum:comment", args=[pk]), viewer, fields),
-    )
+    form = viewer.form(url("forum:comment", pk), fields)
+    return f'<details class="comment-add"><summary>{words["add_comment"]}</summary>{form}</details>'
 
 
 @slots.filler("answer-form")

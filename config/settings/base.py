@@ -248,7 +248,15 @@ FORUM_FRAGMENT_SECONDS = env_int("FORUM_FRAGMENT_SECONDS", 3600)
 # s-maxage of anonymous pages: how long a proxy or CDN in front may serve them unasked.
 FORUM_PROXY_CACHE_SECONDS = env_int("FORUM_PROXY_CACHE_SECONDS", 60)
 # URL prefixes outside i18n_patterns (config/urls.py): their language is not in the URL.
-FORUM_UNPREFIXED_PATHS = ("/healthz", "/sitemap.xml", "/admin/", "/documents/", "/i18n/", "/static/", "/media/")
+FORUM_UNPREFIXED_PATHS = (
+    "/healthz",
+    "/sitemap.xml",
+    "/admin/",
+    "/documents/",
+    "/i18n/",
+    "/static/",
+    "/media/",
+)
 
 LOGGING = {
     "version": 1,

@@ -37,9 +37,7 @@ def flaky_receiver():
     tasks_for_tests.FAILURES["left"] = 0
 
     def index_thread(event):
-        outbox.enqueue_task(
-            event, tasks_for_tests.flaky_work, thread_id=event.payload["thread_id"]
-        )
+        outbox.enqueue_task(event, tasks_for_tests.flaky_work, thread_id=event.payload["thread_id"])
 
     events.answer_posted.connect(index_thread, name="test-index-thread")
     yield tasks_for_tests
@@ -69,7 +67,7 @@ def test_an_event_is_not_dispatched_before_its_transaction_commits(
     assert flaky_receiver.DONE == []
     assert len(callbacks) == 1
     callbacks[0]()
-    assert flaky_receiver.DONE == [Event.objects.get(name="forum.answer_posted").pk]
+    assert [Event.objects.get(name="forum.answer_posted").pk] == flaky_receiver.DONE
 
 
 def test_a_delivered_event_is_marked_and_not_dispatched_again(
@@ -84,7 +82,7 @@ def test_a_delivered_event_is_marked_and_not_dispatched_again(
 
     event.refresh_from_db()
     assert event.delivered_at is not None
-    assert flaky_receiver.DONE == [event.pk]
+    assert [event.pk] == flaky_receiver.DONE
 
 
 def test_crash_before_dispatch_and_a_task_failing_twice_still_do_the_work_exactly_once(
@@ -126,7 +124,7 @@ def test_crash_before_dispatch_and_a_task_failing_twice_still_do_the_work_exactl
     task.refresh_from_db()
     assert task.status == EventTask.Status.DONE
     assert task.attempts == 3
-    assert flaky_receiver.DONE == [event.pk]
+    assert [event.pk] == flaky_receiver.DONE
 
 
 def test_a_failing_receiver_is_retried_by_the_sweep_without_repeating_the_others(
@@ -171,7 +169,7 @@ def test_dispatching_twice_makes_one_task(thread, other_customer, flaky_receiver
     outbox.dispatch(event.pk)
 
     assert EventTask.objects.filter(event=event).count() == 1
-    assert flaky_receiver.DONE == [event.pk]
+    assert [event.pk] == flaky_receiver.DONE
 
 
 def test_a_done_task_does_not_run_again(thread, other_customer, flaky_receiver):
@@ -200,9 +198,7 @@ def test_a_running_task_is_not_run_twice_at_once(thread, other_customer, flaky_r
     assert outbox.run_event_task(task.pk) is True
 
 
-def test_retry_now_makes_a_retrying_task_due_at_once(
-    thread, other_customer, flaky_receiver, clock
-):
+def test_retry_now_makes_a_retrying_task_due_at_once(thread, other_customer, flaky_receiver, clock):
     flaky_receiver.FAILURES["left"] = 1
     _answer(thread, other_customer)
     outbox.dispatch(Event.objects.get(name="forum.answer_posted").pk)
@@ -221,12 +217,8 @@ def test_prune_deletes_old_delivered_events_and_keeps_the_rest(thread, customer,
     delivered = outbox.emit(events.thread_pinned, thread_id=thread.pk, actor_id=customer.pk)
     pending = outbox.emit(events.thread_locked, thread_id=thread.pk, actor_id=customer.pk)
     with_open_task = outbox.emit(events.thread_unlocked, thread_id=thread.pk, actor_id=customer.pk)
-    Event.objects.filter(pk__in=[delivered.pk, with_open_task.pk]).update(
-        delivered_at=clock.now
-    )
-    EventTask.objects.create(
-        event=with_open_task, task_path="x.y", next_attempt_at=clock.now
-    )
+    Event.objects.filter(pk__in=[delivered.pk, with_open_task.pk]).update(delivered_at=clock.now)
+    EventTask.objects.create(event=with_open_task, task_path="x.y", next_attempt_at=clock.now)
 
     clock.advance(8 * 24 * 3600)
     assert outbox.prune() == 1

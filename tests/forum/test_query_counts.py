@@ -23,10 +23,11 @@ VIEWERS = ["anonymous", "customer", "moderator"]
 STAFF_ROLES = [Role.SUPPORT_AGENT, Role.BRAND_REPRESENTATIVE, Role.ADMINISTRATOR]
 
 
-@pytest.fixture(autouse=True)
-def _render_every_time(settings):
-    """Measure the rendering path: the anonymous page cache (forum.caching) would skip it."""
-    settings.FORUM_PAGE_CACHE_SECONDS = 0
+@pytest.fixture(autouse=True, params=[0, 300], ids=["rendered", "cached"])
+def _page_cache(request, settings):
+    """Measure both paths: rendering (cache off) and the shared page cache (forum.caching),
+    which serves a member the kept page with their own bits filled in."""
+    settings.FORUM_PAGE_CACHE_SECONDS = request.param
 
 
 @pytest.fixture

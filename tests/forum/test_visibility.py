@@ -63,7 +63,9 @@ def _lists(thread: Thread, author) -> dict[str, str]:
 @pytest.mark.parametrize("state", list(Visibility), ids=str)
 def test_a_thread_in_each_state_is_seen_by_exactly_the_right_people(people, category, state):
     thread = make_thread(
-        author=people["author"], category=category, title=f"Router reboots at night ({state})",
+        author=people["author"],
+        category=category,
+        title=f"Router reboots at night ({state})",
         tags=("wifi",),
     )
     Thread.objects.filter(pk=thread.pk).update(state=state)

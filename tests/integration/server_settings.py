@@ -3,7 +3,7 @@
 
 import os
 
-from config.settings.test import *
+from config.settings.test import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
