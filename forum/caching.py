@@ -24,7 +24,6 @@ Redis in production (``REDIS_URL``); without it production turns the page cache 
 which the web server and the worker process share.
 """
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -72,14 +71,21 @@ def list_version_key(scope: str) -> str:
     return f"forum:v:list:{scope}"
 
 
-def versions(*keys: str) -> list[int]:
-    """The current value of each version key, starting any that are missing."""
-    found = cache.get_many(keys)
+def versions(*keys: str, also: Iterable[str] = ()) -> list:
+    """The current value of each version key, starting any that are missing.
+
+    *also* names other keys read in the same round trip; their values (or None) follow
+    the versions in the returned list.
+    """
+    also = list(also)
+    found = cache.get_many([*keys, *also])
     missing = {key: time.time_ns() for key in keys if key not in found}
     if missing:
         cache.set_many(missing, timeout=None)
         found.update(missing)
-    return [found[key] for key in keys]
+    if permissions.PAGES_VERSION_KEY in keys:
+        permissions.remember(permissions.PAGES_VERSION_KEY, found[permissions.PAGES_VERSION_KEY])
+    return [found[key] for key in keys] + [found.get(key) for key in also]
 
 
 def drop(keys: Iterable[str]) -> None:
@@ -139,19 +145,14 @@ def page_number(request: HttpRequest) -> int:
     return int(value) if value.isdigit() and len(value) < 10 else 1
 
 
-def list_audience(user) -> str:
-    """Who a list is for: moderators see more; others by the products they may see."""
-    if user.is_authenticated and user.is_moderator:
-        return "mod"
-    ids = ",".join(str(pk) for pk in sorted(permissions.visible_category_ids(user)))
-    return hashlib.blake2b(ids.encode(), digest_size=8).hexdigest()
+def list_key(request: HttpRequest, name: str, list_version: int | None = None) -> str:
+    """The key of a list page: *name* is its own identity (path), *list_version* its list's.
 
-
-def list_key(request: HttpRequest, name: str, scope: str | None) -> str:
-    """The key of a list page: *name* is its own identity (path), *scope* its list version."""
+    The audience is the class of viewers who see the same products and states (anonymous,
+    members of the same groups, moderators): with the pages' version it decides the rows.
+    """
     sort, show = list_params(request)
     generation, pages = versions(GENERATION_KEY, permissions.PAGES_VERSION_KEY)
-    list_version = versions(list_version_key(scope))[0] if scope else 0
     return ":".join(
         str(part)
         for part in (
@@ -159,9 +160,9 @@ def list_key(request: HttpRequest, name: str, scope: str | None) -> str:
             name,
             generation,
             pages,
-            list_version,
+            list_version or 0,
             get_language(),
-            list_audience(request.user),
+            permissions.audience(request.user),
             sort if sort in SORTS else "activity",
             show,
             page_number(request),
@@ -170,7 +171,9 @@ def list_key(request: HttpRequest, name: str, scope: str | None) -> str:
 
 
 def thread_key(request: HttpRequest, thread_id: int, audience: str) -> str:
-    generation, version = versions(GENERATION_KEY, thread_version_key(thread_id))
+    generation, version, _ = versions(
+        GENERATION_KEY, thread_version_key(thread_id), permissions.PAGES_VERSION_KEY
+    )
     return (
         f"forum:page:thread:{thread_id}:{generation}:{version}:{get_language()}:"
         f"{audience}:{page_number(request)}"
@@ -224,18 +227,26 @@ def serve(
     """
     from forum import viewer_bits
 
-    entry = cache.get(key) if key else None
-    if not (isinstance(entry, tuple) and len(entry) == 3):  # missing, or an older format
-        entry = None
     anonymous = not request.user.is_authenticated and "messages" not in request.COOKIES
-    if entry is not None:
-        parts, meta, anonymous_html = entry
-        if check and (answer := check(meta)):
-            return answer
-        if anonymous and anonymous_html is not None:
-            response = HttpResponse(anonymous_html)
+    if key and anonymous:
+        # Every anonymous visitor gets the same page: kept filled, read with the products
+        # anonymous visitors may see (for *check*) in one round trip.
+        products_key = permissions.category_ids_key(request.user)
+        found = cache.get_many([f"{key}:anonymous", products_key])
+        permissions.remember(products_key, found.get(products_key))
+        kept = found.get(f"{key}:anonymous")
+        if isinstance(kept, tuple) and len(kept) == 2:
+            meta, html = kept
+            if check and (answer := check(meta)):
+                return answer
+            response = HttpResponse(html)
             set_cache_headers(request, response)
             return response
+    entry = cache.get(key) if key else None
+    if isinstance(entry, tuple) and len(entry) == 2:
+        parts, meta = entry
+        if check and (answer := check(meta)):
+            return answer
     else:
         result = render_slotted(render)
         response = result.response
@@ -244,16 +255,14 @@ def serve(
         ):
             return viewer_bits.fill_response(request, response, {})
         parts, meta = slots.split(response.content.decode(response.charset)), result.meta
-        anonymous_html = None
         key = (result.key or key) if result.cacheable else None
         if key:
-            cache.set(key, (parts, meta, None), settings.FORUM_PAGE_CACHE_SECONDS)
+            cache.set(key, (parts, meta), settings.FORUM_PAGE_CACHE_SECONDS)
     if viewer_meta and not anonymous:
         meta = {**meta, **viewer_meta(meta)}
     html = slots.fill(parts, viewer_bits.Viewer(request, meta))
-    if anonymous and key and anonymous_html is None:
-        # Every anonymous visitor gets the same bits: keep the filled page for the next.
-        cache.set(key, (parts, meta, html), settings.FORUM_PAGE_CACHE_SECONDS)
+    if anonymous and key:
+        cache.set(f"{key}:anonymous", (meta, html), settings.FORUM_PAGE_CACHE_SECONDS)
     response = HttpResponse(html)
     set_cache_headers(request, response)
     return response

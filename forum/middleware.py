@@ -5,11 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils.translation import get_language_from_path
 
-from forum import viewer_bits
+from forum import permissions, viewer_bits
 
 
 class SlotMiddleware:
-    """Fill the slots of any HTML page rendered outside the page cache (ask, profile...).
+    """Fill the slots of any HTML page rendered outside the page cache (ask, profile...),
+    and keep a per-request memo of what every permission check asks (``forum.permissions``).
 
     Pages served by ``forum.caching.serve`` are filled there; this catches the rest, so a
     slot can never reach a browser. Listed after the message and CSRF middleware, so
@@ -20,7 +21,8 @@ class SlotMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        with permissions.request_memo():
+            response = self.get_response(request)
         if (
             not response.streaming
             and response.get("Content-Type", "").startswith("text/html")

@@ -5,9 +5,11 @@ in words they understand, or None. ``can_*`` answers yes or no; ``check_*`` rais
 ``PermissionDenied`` carrying the reason.
 """
 
+import contextvars
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -196,18 +198,48 @@ PAGES_VERSION_KEY = "forum:pages:version"
 _CATEGORY_IDS_SECONDS = 300
 
 
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("forum_memo", default=None)
+
+
+@contextmanager
+def request_memo():
+    """Remember the pages version and visible products for one request (the middleware)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remember(key: str, value: object) -> None:
+    """Prime the request's memo with a value read together with others."""
+    memo = _memo.get()
+    if memo is not None and value is not None:
+        memo[key] = value
+
+
 def pages_version() -> int:
     """Changes whenever a Wagtail page is published, unpublished, moved or restricted."""
-    return cache.get_or_set(PAGES_VERSION_KEY, time.time_ns(), timeout=None)
+    memo = _memo.get()
+    if memo is not None and PAGES_VERSION_KEY in memo:
+        return memo[PAGES_VERSION_KEY]
+    version = cache.get_or_set(PAGES_VERSION_KEY, time.time_ns(), timeout=None)
+    remember(PAGES_VERSION_KEY, version)
+    return version
 
 
-def _audience(user: AnyUser) -> str:
+def audience(user: AnyUser) -> str:
+    """The class of viewers who see the same products: by sign-in, moderation and groups."""
     if not user or not user.is_authenticated:
         return "anonymous"
     if user.is_moderator:
         return "moderator"
     groups = ",".join(sorted(user.role_names)).encode()
-    return "member:" + hashlib.blake2b(groups, digest_size=8).hexdigest()
+    return "member-" + hashlib.blake2b(groups, digest_size=8).hexdigest()
+
+
+def category_ids_key(user: AnyUser) -> str:
+    return f"forum:categories:{pages_version()}:{audience(user)}"
 
 
 def _passes(restriction: PageViewRestriction, user: AnyUser, group_names: set[str]) -> bool:
@@ -226,8 +258,11 @@ def _passes(restriction: PageViewRestriction, user: AnyUser, group_names: set[st
 
 def visible_category_ids(user: AnyUser) -> frozenset[int]:
     """Ids of the live products *user* may see; cached per audience and pages version."""
-    key = f"forum:categories:{pages_version()}:{_audience(user)}"
-    ids = cache.get(key)
+    key = category_ids_key(user)
+    memo = _memo.get()
+    ids = memo.get(key) if memo is not None else None
+    if ids is None:
+        ids = cache.get(key)
     if ids is None:
         restrictions = [
             (restriction, {group.name for group in restriction.groups.all()})
@@ -245,6 +280,7 @@ def visible_category_ids(user: AnyUser) -> frozenset[int]:
                 ids.add(page_id)
         ids = frozenset(ids)
         cache.set(key, ids, _CATEGORY_IDS_SECONDS)
+    remember(key, ids)
     return ids
 
 

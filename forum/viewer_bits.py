@@ -10,6 +10,8 @@ form, and no query is made beyond the viewer's votes.
 """
 
 import contextvars
+import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -385,17 +387,54 @@ def fill_comment_add(viewer: Viewer, pk: str, kind: str, author_id: str, state: 
     return f'<details class="comment-add"><summary>{words["add_comment"]}</summary>{form}</details>'
 
 
+# The answer form's HTML per thread, language and case, with holes for the viewer's
+# CSRF token and the form's one-time submission key: a template render is the one
+# costly thing a member's thread page would otherwise do on every view.
+_ANSWER_FORMS: OrderedDict[tuple, str] = OrderedDict()
+_ANSWER_FORMS_KEPT = 2000
+_TOKEN_HOLE, _KEY_HOLE = "\x00token\x00", "\x00key\x00"
+
+
+def _render_answer_form(viewer: Viewer, can_answer: bool, form) -> str:
+    return render_to_string(
+        "forum/includes/_answer_form.html",
+        {
+            "thread": viewer.thread,
+            "can_answer": can_answer,
+            "answer_form": form,
+            "csrf_token": viewer.csrf if viewer.user.is_authenticated else "",
+        },
+        request=viewer.request,
+    )
+
+
 @slots.filler("answer-form")
 def fill_answer_form(viewer: Viewer) -> str:
     from forum.forms import AnswerForm
 
     thread = viewer.thread
-    return render_to_string(
-        "forum/includes/_answer_form.html",
-        {
-            "thread": thread,
-            "can_answer": permissions.can_post_answer(viewer.user, thread),
-            "answer_form": viewer.meta.get("answer_form") or AnswerForm(),
-        },
-        request=viewer.request,
+    can_answer = permissions.can_post_answer(viewer.user, thread)
+    if bound := viewer.meta.get("answer_form"):  # a failed post: its errors and its text
+        return _render_answer_form(viewer, can_answer, bound)
+    case = (
+        get_language(),
+        thread.pk,
+        thread.state,
+        thread.is_locked,
+        can_answer,
+        viewer.user.is_authenticated,
+        viewer.request.path,
     )
+    html = _ANSWER_FORMS.get(case)
+    if html is None:
+        form = AnswerForm()
+        html = _render_answer_form(viewer, can_answer, form)
+        html = html.replace(str(form["submission_key"].value()), _KEY_HOLE)
+        if viewer.user.is_authenticated:
+            html = html.replace(viewer.csrf, _TOKEN_HOLE)
+        _ANSWER_FORMS[case] = html
+        while len(_ANSWER_FORMS) > _ANSWER_FORMS_KEPT:
+            _ANSWER_FORMS.popitem(last=False)
+    if _TOKEN_HOLE in html:
+        html = html.replace(_TOKEN_HOLE, viewer.csrf)
+    return html.replace(_KEY_HOLE, str(uuid.uuid4()))

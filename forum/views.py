@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,7 +45,9 @@ def _page_audience(user) -> str:
     return "moderator" if user.is_authenticated and user.is_moderator else "public"
 
 
-def _render_thread_page(request: HttpRequest, thread: Thread, content_user) -> caching.Rendered:
+def _render_thread_page(
+    request: HttpRequest, thread: Thread, content_user, pending_authors: list[int]
+) -> caching.Rendered:
     """The thread page as *content_user* sees its posts, with slots for the viewer's bits.
 
     A fixed number of queries whatever the page holds: the answers' ids and scores, then
@@ -81,31 +84,45 @@ def _render_thread_page(request: HttpRequest, thread: Thread, content_user) -> c
         "thread": viewer_bits.thread_meta(thread),
         "scores": {post.pk: post.score for post in page_posts},
         "page": page.number,
+        "pending_authors": pending_authors,
     }
     return caching.Rendered(response, meta, cacheable=page.number == caching.page_number(request))
 
 
 def _my_votes(user, meta: dict) -> dict:
+    """The viewer's votes in the thread: one indexed query, written as SQL because it runs
+    on every member's view of a kept page and the ORM's compiling would cost more."""
     if not user.is_authenticated or not meta.get("scores"):
         return {}
-    votes = Vote.objects.filter(voter=user, post_id__in=list(meta["scores"]))
-    return {"my_votes": dict(votes.values_list("post_id", "value"))}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.post_id, v.value FROM {Vote._meta.db_table} v "  # noqa: S608 (table names)
+            f"JOIN {Post._meta.db_table} p ON p.id = v.post_id "
+            "WHERE v.voter_id = %s AND p.thread_id = %s",
+            [user.pk, meta["thread"]["pk"]],
+        )
+        return {"my_votes": dict(cursor.fetchall())}
 
 
-def _has_own_pending(user, thread_id: int) -> bool:
-    """Whether *user* wrote content in the thread that only they (and moderators) see."""
-    posts = Post.objects.filter(thread_id=thread_id, author=user, state=Visibility.PENDING)
-    comments = Comment.objects.filter(
-        post__thread_id=thread_id, author=user, state=Visibility.PENDING
+def _pending_authors(thread_id: int) -> list[int]:
+    """Who wrote content in the thread that only they (and moderators) see for now."""
+    posts = Post.objects.filter(thread_id=thread_id, state=Visibility.PENDING)
+    comments = Comment.objects.filter(post__thread_id=thread_id, state=Visibility.PENDING)
+    authors = (
+        posts.order_by()
+        .values_list("author_id", flat=True)
+        .union(comments.order_by().values_list("author_id", flat=True))
     )
-    return posts.values("pk").union(comments.values("pk")).exists()
+    return sorted(set(authors))
 
 
 def _thread_response(
     request: HttpRequest, thread: Thread, *, answer_form: AnswerForm | None = None, status=200
 ) -> HttpResponse:
     """The thread page rendered now for this viewer (after a failed post), not kept."""
-    rendered = caching.render_slotted(lambda: _render_thread_page(request, thread, request.user))
+    rendered = caching.render_slotted(
+        lambda: _render_thread_page(request, thread, request.user, _pending_authors(thread.pk))
+    )
     response = rendered.response
     response.status_code = status
     meta = {**rendered.meta, **_my_votes(request.user, rendered.meta)}
@@ -122,13 +139,32 @@ def serve_wagtail_page(request: HttpRequest, path: str = "") -> HttpResponse:
     page), found from a route remembered at its first rendering; private pages are not kept.
     """
     cacheable = caching.is_cacheable_request(request)
-    route_key = f"forum:route:{permissions.pages_version()}:{path}"
-    route = cache.get(route_key) if cacheable else None
+    route_key = f"forum:route:{path}"
+    route = None
+    list_version = None
+    if cacheable:
+        # One round trip for the route (kept with the pages' version it was found under)
+        # and the versions every list page needs.
+        pages, all_threads, kept_route = caching.versions(
+            permissions.PAGES_VERSION_KEY, caching.list_version_key("all"), also=[route_key]
+        )
+        if isinstance(kept_route, tuple) and kept_route[0] == pages:
+            route = kept_route[1]
+        if route == "all":
+            list_version = all_threads
+        elif route and route.startswith("cat:"):
+            list_version = caching.versions(caching.list_version_key(route))[0]
 
-    def key_for(route: str | None) -> str | None:
-        if not cacheable or route in (None, "private"):
+    def key_for(found_route: str | None) -> str | None:
+        if not cacheable or found_route in (None, "private"):
             return None
-        return caching.list_key(request, f"wagtail:{path}", route if route != "page" else None)
+        if found_route == "page":
+            version = None
+        elif found_route == route and list_version is not None:
+            version = list_version
+        else:
+            version = caching.versions(caching.list_version_key(found_route))[0]
+        return caching.list_key(request, f"wagtail:{path}", version)
 
     def render_page() -> caching.Rendered:
         response = wagtail_serve(request, path)
@@ -145,7 +181,7 @@ def serve_wagtail_page(request: HttpRequest, path: str = "") -> HttpResponse:
         else:
             new_route = "page"
         if cacheable:
-            cache.set(route_key, new_route, timeout=None)
+            cache.set(route_key, (permissions.pages_version(), new_route), timeout=None)
         canonical = getattr(request, "forum_list_canonical", True)
         return caching.Rendered(response, {}, cacheable=canonical, key=key_for(new_route))
 
@@ -154,12 +190,22 @@ def serve_wagtail_page(request: HttpRequest, path: str = "") -> HttpResponse:
 
 @require_GET
 def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    """A thread from the shared page cache, with the viewer's own bits filled in.
+
+    Kept per audience (moderators see hidden and pending posts, marked); a member with
+    pending posts of their own in the thread gets it rendered for them, not kept.
+    """
     user = request.user
     audience = _page_audience(user)
-    personal = user.is_authenticated and audience == "public" and _has_own_pending(user, pk)
-    key = None
-    if caching.is_cacheable_request(request) and not personal:
-        key = caching.thread_key(request, pk, audience)
+    key = (
+        caching.thread_key(request, pk, audience) if caching.is_cacheable_request(request) else None
+    )
+
+    def votes(meta: dict) -> dict:
+        return _my_votes(user, meta)
+
+    def is_personal(pending_authors) -> bool:
+        return audience == "public" and user.is_authenticated and user.pk in pending_authors
 
     def check(meta: dict) -> HttpResponse | None:
         thread = meta["thread"]
@@ -171,22 +217,24 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             return redirect(
                 reverse("forum:thread", args=[pk, thread["slug"] or "-"]), permanent=True
             )
+        if is_personal(meta.get("pending_authors", ())):
+            return caching.serve(request, None, render_page, viewer_meta=votes)
         return None
 
     def render_page() -> HttpResponse | caching.Rendered:
         thread = _visible_thread(request, pk)
         if slug != thread.slug:
             return redirect(thread, permanent=True)
+        pending = _pending_authors(pk)
+        personal = is_personal(pending)
         content_user = user if audience == "moderator" or personal else AnonymousUser()
-        rendered = _render_thread_page(request, thread, content_user)
-        if not thread.is_published and audience != "moderator":
-            # The author's own pending thread: shown to them, never kept for others.
+        rendered = _render_thread_page(request, thread, content_user, pending)
+        if personal or (not thread.is_published and audience != "moderator"):
+            # Only this viewer may see what it shows: not kept for others.
             rendered = caching.Rendered(rendered.response, rendered.meta, cacheable=False)
         return rendered
 
-    return caching.serve(
-        request, key, render_page, check=check, viewer_meta=lambda meta: _my_votes(user, meta)
-    )
+    return caching.serve(request, key, render_page, check=check, viewer_meta=votes)
 
 
 def ask(request: HttpRequest) -> HttpResponse:
@@ -412,7 +460,8 @@ def moderate_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     key = None
     if caching.is_cacheable_request(request):
-        key = caching.list_key(request, f"tag:{slug}", f"tag:{slug}")
+        version = caching.versions(caching.list_version_key(f"tag:{slug}"))[0]
+        key = caching.list_key(request, f"tag:{slug}", version)
 
     def render_page() -> caching.Rendered:
         tag = get_object_or_404(Tag, slug=slug)

@@ -242,3 +242,25 @@ def test_wagtail_password_view_is_not_taken_by_the_cached_page_route(client):
 
     match = resolve("/_util/authenticate_with_password/1/2/")
     assert match.url_name == "wagtailcore_authenticate_with_password"
+
+
+def test_each_view_of_the_answer_form_gets_its_own_submission_key_and_working_token(
+    thread, customer
+):
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(customer)
+    pages = [member.get(thread.get_absolute_url()).content.decode() for _ in range(2)]
+    keys = [re.search(r'name="submission_key" value="([^"]+)"', html).group(1) for html in pages]
+    assert keys[0] != keys[1]
+    token = re.search(
+        r'action="/t/\d+/answer".*?name="csrfmiddlewaretoken" value="([^"]+)"', pages[1], re.S
+    ).group(1)
+    response = member.post(
+        f"/t/{thread.pk}/answer",
+        {
+            "body": "Hold reset for ten seconds, then pair again.",
+            "submission_key": keys[1],
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert response.status_code == 302

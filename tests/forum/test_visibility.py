@@ -179,3 +179,14 @@ def test_counts_shown_to_visitors_leave_out_what_they_may_not_see(people, thread
 
     assert "<strong>0</strong> answers" in profile
     assert "0 answers" in page
+
+
+def test_an_author_sees_their_pending_answer_on_a_page_visitors_already_cached(people, thread):
+    pending = make_answer(thread, author=people["author"], body="Try the other power brick.")
+    Post.objects.filter(pk=pending.pk).update(state=Visibility.PENDING)
+    url = thread.get_absolute_url()
+    assert "other power brick" not in Client().get(url).content.decode()  # kept for visitors
+
+    assert "other power brick" in _client(people, "author").get(url).content.decode()
+    assert "other power brick" not in _client(people, "member").get(url).content.decode()
+    assert "other power brick" not in Client().get(url).content.decode()
