@@ -24,7 +24,9 @@ Redis in production (``REDIS_URL``); without it production turns the page cache 
 which the web server and the worker process share.
 """
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -67,8 +69,19 @@ def thread_version_key(thread_id: int) -> str:
 
 
 def list_version_key(scope: str) -> str:
-    """*scope*: ``all``, ``cat:<page id>`` or ``tag:<slug>``."""
+    """*scope*: ``all``, ``path:<a product page's path>`` or ``tag:<slug>``."""
     return f"forum:v:list:{scope}"
+
+
+def page_path(url_path: str) -> str:
+    """A Wagtail page's path as served (``/home/c/x/`` -> ``c/x/``): one site, one root."""
+    parts = url_path.strip("/").split("/")[1:]
+    return "/".join(parts) + "/" if parts else ""
+
+
+def wagtail_scope(path: str) -> str:
+    """The list version a Wagtail page at *path* shows: all threads at the root."""
+    return "all" if path == "" else f"path:{path}"
 
 
 def versions(*keys: str, also: Iterable[str] = ()) -> list:
@@ -111,8 +124,10 @@ def drop_for_event(name: str, payload: dict) -> None:
     )
     if changes_list and thread_id:
         keys.append(list_version_key("all"))
-        category_id = Thread.objects.filter(pk=thread_id).values_list("category_id", flat=True)
-        keys += [list_version_key(f"cat:{pk}") for pk in category_id]
+        product_paths = Thread.objects.filter(pk=thread_id).values_list(
+            "category__url_path", flat=True
+        )
+        keys += [list_version_key(f"path:{page_path(path)}") for path in product_paths]
         tag_ids = set(payload.get("old_tag_ids") or ())
         tag_ids |= set(
             Thread.tags.through.objects.filter(thread_id=thread_id).values_list("tag_id", flat=True)
@@ -127,11 +142,12 @@ def drop_for_page(page: Model) -> None:
     from forum.models import CategoryPage, Thread
 
     keys = [permissions.PAGES_VERSION_KEY, list_version_key("all")]
+    keys.append(list_version_key(f"path:{page_path(page.url_path)}"))
     descendants = CategoryPage.objects.filter(path__startswith=page.path).values_list(
-        "pk", flat=True
+        "pk", "url_path"
     )
-    for category_id in descendants:
-        keys.append(list_version_key(f"cat:{category_id}"))
+    for category_id, url_path in descendants:
+        keys.append(list_version_key(f"path:{page_path(url_path)}"))
         thread_ids = Thread.objects.filter(category_id=category_id).values_list("pk", flat=True)
         keys += [thread_version_key(pk) for pk in thread_ids.iterator()]
     drop(keys)
@@ -211,6 +227,58 @@ def render_slotted(render: Callable[[], HttpResponse | Rendered]) -> Rendered:
     return result
 
 
+class LocalPages:
+    """This process's copies of kept pages, by their versioned keys, bounded in bytes.
+
+    A versioned key names content that never changes (a change makes a new key), and the
+    versions themselves are always read from the shared cache, so a copy here is never
+    stale: it only saves fetching and unpickling the page from Redis on every hit.
+    """
+
+    def __init__(self, limit_bytes: int):
+        self.limit = limit_bytes
+        self.items: OrderedDict[str, tuple[float, int, object]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> object | None:
+        with self.lock:
+            item = self.items.get(key)
+            if item is None:
+                return None
+            if item[0] < time.monotonic():
+                self._pop(key)
+                return None
+            self.items.move_to_end(key)
+            return item[2]
+
+    def set(self, key: str, value: object, size: int) -> None:
+        if size > self.limit // 8:
+            return
+        with self.lock:
+            if key in self.items:
+                self._pop(key)
+            self.items[key] = (time.monotonic() + settings.FORUM_PAGE_CACHE_SECONDS, size, value)
+            self.size += size
+            while self.size > self.limit and self.items:
+                self._pop(next(iter(self.items)))
+
+    def _pop(self, key: str) -> None:
+        self.size -= self.items.pop(key)[1]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
+local_pages = LocalPages(settings.FORUM_LOCAL_PAGES_BYTES)
+
+
+def _parts_size(parts: slots.Parts) -> int:
+    return sum(len(part) if isinstance(part, str) else 64 for part in parts)
+
+
 def serve(
     request: HttpRequest,
     key: str | None,
@@ -221,32 +289,30 @@ def serve(
 ) -> HttpResponse:
     """Serve a slotted page: from the cache under *key* when there, else *render* it.
 
-    *check* looks at a cached page's meta before it is served (may the viewer see it,
-    is the URL canonical?) and answers instead when it returns a response. Only 200
-    HTML responses are kept. *viewer_meta* adds what the fillers need for this viewer.
+    *check* looks at a kept page's meta before it is served (may the viewer see it, is
+    the URL canonical?) and answers instead when it returns a response. Only 200 HTML
+    responses are kept. *viewer_meta* adds what the fillers need for this viewer.
     """
     from forum import viewer_bits
 
     anonymous = not request.user.is_authenticated and "messages" not in request.COOKIES
     if key and anonymous:
-        # Every anonymous visitor gets the same page: kept filled, read with the products
-        # anonymous visitors may see (for *check*) in one round trip.
-        products_key = permissions.category_ids_key(request.user)
-        found = cache.get_many([f"{key}:anonymous", products_key])
-        permissions.remember(products_key, found.get(products_key))
-        kept = found.get(f"{key}:anonymous")
+        # Every anonymous visitor gets the same page: it is kept filled.
+        kept = local_pages.get(f"{key}:anonymous") or cache.get(f"{key}:anonymous")
         if isinstance(kept, tuple) and len(kept) == 2:
-            meta, html = kept
+            meta, body = kept
             if check and (answer := check(meta)):
                 return answer
-            response = HttpResponse(html)
+            local_pages.set(f"{key}:anonymous", kept, len(body))
+            response = HttpResponse(body)
             set_cache_headers(request, response)
             return response
-    entry = cache.get(key) if key else None
+    entry = (local_pages.get(key) or cache.get(key)) if key else None
     if isinstance(entry, tuple) and len(entry) == 2:
         parts, meta = entry
         if check and (answer := check(meta)):
             return answer
+        local_pages.set(key, entry, _parts_size(parts))
     else:
         result = render_slotted(render)
         response = result.response
@@ -260,10 +326,10 @@ def serve(
             cache.set(key, (parts, meta), settings.FORUM_PAGE_CACHE_SECONDS)
     if viewer_meta and not anonymous:
         meta = {**meta, **viewer_meta(meta)}
-    html = slots.fill(parts, viewer_bits.Viewer(request, meta))
+    body = slots.fill(parts, viewer_bits.Viewer(request, meta)).encode()
     if anonymous and key:
-        cache.set(f"{key}:anonymous", (meta, html), settings.FORUM_PAGE_CACHE_SECONDS)
-    response = HttpResponse(html)
+        cache.set(f"{key}:anonymous", (meta, body), settings.FORUM_PAGE_CACHE_SECONDS)
+    response = HttpResponse(body)
     set_cache_headers(request, response)
     return response
 

@@ -262,6 +262,8 @@ def visible_category_ids(user: AnyUser) -> frozenset[int]:
     memo = _memo.get()
     ids = memo.get(key) if memo is not None else None
     if ids is None:
+        ids = _local_ids(key)
+    if ids is None:
         ids = cache.get(key)
     if ids is None:
         restrictions = [
@@ -281,7 +283,22 @@ def visible_category_ids(user: AnyUser) -> frozenset[int]:
         ids = frozenset(ids)
         cache.set(key, ids, _CATEGORY_IDS_SECONDS)
     remember(key, ids)
+    _LOCAL_IDS[key] = (time.monotonic() + _CATEGORY_IDS_SECONDS, ids)
     return ids
+
+
+# This process's copies of the visible products per audience and pages version: the key
+# changes whenever a page changes, so a copy is never stale; it saves a round trip.
+_LOCAL_IDS: dict[str, tuple[float, frozenset[int]]] = {}
+
+
+def _local_ids(key: str) -> frozenset[int] | None:
+    item = _LOCAL_IDS.get(key)
+    if item is None or item[0] < time.monotonic():
+        if len(_LOCAL_IDS) > 1000:
+            _LOCAL_IDS.clear()
+        return None
+    return item[1]
 
 
 def _state_q(user: AnyUser, *, prefix: str = "", include_own_pending: bool = True) -> Q:

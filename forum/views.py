@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -20,7 +19,7 @@ from wagtail.views import serve as wagtail_serve
 from accounts.models import User
 from forum import caching, fragments, listing, permissions, rendering, services, viewer_bits
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
-from forum.models import CategoryPage, Comment, HomePage, Post, Tag, Thread, Visibility, Vote
+from forum.models import CategoryPage, Comment, Post, Tag, Thread, Visibility, Vote
 
 
 def _visible_thread(request: HttpRequest, pk: int) -> Thread:
@@ -134,58 +133,24 @@ def _thread_response(
 def serve_wagtail_page(request: HttpRequest, path: str = "") -> HttpResponse:
     """Wagtail's pages (home, products, the product index) through the shared page cache.
 
-    Looked up before Wagtail's routing, so a cached page costs no query. A page's key
-    names its list version (all threads for the home page, its product's for a product
-    page), found from a route remembered at its first rendering; private pages are not kept.
+    Looked up before Wagtail's routing, so a kept page costs no query. A page's key names
+    the list version of its path (all threads for the home page, its product's for a
+    product page: the receivers drop them by path); private pages are not kept.
     """
-    cacheable = caching.is_cacheable_request(request)
-    route_key = f"forum:route:{path}"
-    route = None
-    list_version = None
-    if cacheable:
-        # One round trip for the route (kept with the pages' version it was found under)
-        # and the versions every list page needs.
-        pages, all_threads, kept_route = caching.versions(
-            permissions.PAGES_VERSION_KEY, caching.list_version_key("all"), also=[route_key]
-        )
-        if isinstance(kept_route, tuple) and kept_route[0] == pages:
-            route = kept_route[1]
-        if route == "all":
-            list_version = all_threads
-        elif route and route.startswith("cat:"):
-            list_version = caching.versions(caching.list_version_key(route))[0]
-
-    def key_for(found_route: str | None) -> str | None:
-        if not cacheable or found_route in (None, "private"):
-            return None
-        if found_route == "page":
-            version = None
-        elif found_route == route and list_version is not None:
-            version = list_version
-        else:
-            version = caching.versions(caching.list_version_key(found_route))[0]
-        return caching.list_key(request, f"wagtail:{path}", version)
+    key = None
+    if caching.is_cacheable_request(request):
+        list_version = caching.versions(caching.list_version_key(caching.wagtail_scope(path)))[0]
+        key = caching.list_key(request, f"wagtail:{path}", list_version)
 
     def render_page() -> caching.Rendered:
         response = wagtail_serve(request, path)
         page = getattr(request, "forum_served_page", None)
-        if page is None:
-            return caching.Rendered(response, {}, cacheable=False)
-        specific = page.specific_class
-        if page.get_view_restrictions():
-            new_route = "private"
-        elif specific is HomePage:
-            new_route = "all"
-        elif specific is CategoryPage:
-            new_route = f"cat:{page.pk}"
-        else:
-            new_route = "page"
-        if cacheable:
-            cache.set(route_key, (permissions.pages_version(), new_route), timeout=None)
+        # Private pages (Wagtail privacy) are served by Wagtail's own checks, never kept.
+        keep = page is not None and not page.get_view_restrictions()
         canonical = getattr(request, "forum_list_canonical", True)
-        return caching.Rendered(response, {}, cacheable=canonical, key=key_for(new_route))
+        return caching.Rendered(response, {}, cacheable=keep and canonical)
 
-    return caching.serve(request, key_for(route), render_page)
+    return caching.serve(request, key, render_page)
 
 
 @require_GET

@@ -65,9 +65,15 @@ def _empty_cache():
     """The local-memory cache outlives a test's database; start each test without it."""
     from django.core.cache import cache
 
+    from forum import caching, permissions
+
     cache.clear()
+    caching.local_pages.clear()
+    permissions._LOCAL_IDS.clear()
     yield
     cache.clear()
+    caching.local_pages.clear()
+    permissions._LOCAL_IDS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -243,6 +243,9 @@ FORUM_THREADS_PER_PAGE = env_int("FORUM_THREADS_PER_PAGE", 20)
 FORUM_ANSWERS_PER_PAGE = env_int("FORUM_ANSWERS_PER_PAGE", 100)
 # Anonymous visitors get thread and list pages from the cache (0: off). See forum/caching.py.
 FORUM_PAGE_CACHE_SECONDS = env_int("FORUM_PAGE_CACHE_SECONDS", 300)
+# Each process keeps copies of the pages it serves most, by their versioned keys (never
+# stale: the versions are read from the shared cache on every request), up to this size.
+FORUM_LOCAL_PAGES_BYTES = env_int("FORUM_LOCAL_PAGES_BYTES", 32 * 1024 * 1024)
 # How long a post's rendered block is kept (author names and badges in it show this late).
 FORUM_FRAGMENT_SECONDS = env_int("FORUM_FRAGMENT_SECONDS", 3600)
 # s-maxage of anonymous pages: how long a proxy or CDN in front may serve them unasked.
