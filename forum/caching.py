@@ -161,14 +161,17 @@ def page_number(request: HttpRequest) -> int:
     return int(value) if value.isdigit() and len(value) < 10 else 1
 
 
-def list_key(request: HttpRequest, name: str, list_version: int | None = None) -> str:
-    """The key of a list page: *name* is its own identity (path), *list_version* its list's.
+def list_key(request: HttpRequest, name: str, scope: str) -> str:
+    """The key of a list page: *name* is its own identity (path), *scope* its list's version.
 
     The audience is the class of viewers who see the same products and states (anonymous,
     members of the same groups, moderators): with the pages' version it decides the rows.
+    Every version is read in one round trip.
     """
     sort, show = list_params(request)
-    generation, pages = versions(GENERATION_KEY, permissions.PAGES_VERSION_KEY)
+    generation, pages, list_version = versions(
+        GENERATION_KEY, permissions.PAGES_VERSION_KEY, list_version_key(scope)
+    )
     return ":".join(
         str(part)
         for part in (
@@ -176,7 +179,7 @@ def list_key(request: HttpRequest, name: str, list_version: int | None = None) -
             name,
             generation,
             pages,
-            list_version or 0,
+            list_version,
             get_language(),
             permissions.audience(request.user),
             sort if sort in SORTS else "activity",

@@ -139,8 +139,7 @@ def serve_wagtail_page(request: HttpRequest, path: str = "") -> HttpResponse:
     """
     key = None
     if caching.is_cacheable_request(request):
-        list_version = caching.versions(caching.list_version_key(caching.wagtail_scope(path)))[0]
-        key = caching.list_key(request, f"wagtail:{path}", list_version)
+        key = caching.list_key(request, f"wagtail:{path}", caching.wagtail_scope(path))
 
     def render_page() -> caching.Rendered:
         response = wagtail_serve(request, path)
@@ -425,8 +424,7 @@ def moderate_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     key = None
     if caching.is_cacheable_request(request):
-        version = caching.versions(caching.list_version_key(f"tag:{slug}"))[0]
-        key = caching.list_key(request, f"tag:{slug}", version)
+        key = caching.list_key(request, f"tag:{slug}", f"tag:{slug}")
 
     def render_page() -> caching.Rendered:
         tag = get_object_or_404(Tag, slug=slug)
