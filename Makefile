@@ -63,7 +63,8 @@ lint: install-test
 
 check: install-test
 	$(BIN)/python manage.py check
-	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	DJANGO_SETTINGS_MODULE=config.settings.production REDIS_URL=redis://127.0.0.1:6379/0 \
+	  SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -4,10 +4,17 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 
+SHARED_BACKENDS = (
+    "django_redis.",
+    "django.core.cache.backends.redis.",
+    "django.core.cache.backends.memcached.",
+)
+
+
 @register(Tags.caches, deploy=True)
 def shared_cache_check(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
-    if "redis" in backend.lower() or "memcache" in backend.lower():
+    if backend.startswith(SHARED_BACKENDS):
         return []
     return [
         Warning(

@@ -264,3 +264,37 @@ def test_each_view_of_the_answer_form_gets_its_own_submission_key_and_working_to
         },
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("backend", "warned"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", True),
+        ("django.core.cache.backends.filebased.FileBasedCache", True),
+        ("django_redis.cache.RedisCache", False),
+    ],
+)
+def test_deploy_check_warns_without_a_shared_cache(settings, backend, warned):
+    from forum.checks import shared_cache_check
+
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "unused"}}
+    assert bool(shared_cache_check(None)) is warned
+
+
+def test_production_without_redis_turns_the_page_cache_off():
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY="k" * 60)
+    code = (
+        "from django.conf import settings; "
+        "print(settings.FORUM_PAGE_CACHE_SECONDS, settings.CACHES['default']['BACKEND'])"
+    )
+    result = subprocess.run(  # noqa: S603 (this interpreter, fixed code)
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    seconds, backend = result.stdout.split()
+    assert seconds == "0"
+    assert backend.endswith("LocMemCache")
