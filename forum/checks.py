@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
-
 SHARED_BACKENDS = (
     "django_redis.",
     "django.core.cache.backends.redis.",
