@@ -1657,3 +1657,23 @@ SYNTHETIC_COMMENTS = (
     "What does the status light do when it happens?",
     "Confirmed, that's what support told me too.",
 )
+
+
+# Content only some people see (seed_demo's seed_visibility_examples).
+VISIBILITY_EXAMPLES = {
+    "spam_product": "nimbus-thermostat",
+    "spam_author": "dan_o",
+    "spam_body": (
+        "Cheap replacement faceplates and thermostat covers, 80% off at "
+        "best-thermo-deals dot example! Message me for a coupon code."
+    ),
+    "pending_product": "nimbus-thermostat",
+    "pending_author": "lena_f",
+    "pending_title": "Can two Nimbus thermostats share one boiler?",
+    "pending_body": (
+        "We are adding a loft conversion and would like a second thermostat upstairs. "
+        "Both would run the same combi boiler. Is that supported, and how do the "
+        "schedules interact?"
+    ),
+    "pending_tags": ("boiler", "zones"),
+}

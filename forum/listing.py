@@ -58,12 +58,17 @@ def _filtered(queryset: ThreadQuerySet, show: str) -> ThreadQuerySet:
     return queryset
 
 
+SHOWS = ("all", "unanswered", "open", "solved")
+
+
 def list_params(request: HttpRequest) -> tuple[str, str]:
-    """The sort and filter a list understands, from the query string; defaults otherwise."""
-    form = ThreadListForm(request.GET)
-    if form.is_valid():
-        return form.cleaned_data["sort"], form.cleaned_data["show"]
-    return "activity", "all"
+    """The sort and filter a list understands, from the query string; defaults otherwise.
+
+    A plain lookup rather than the form: every kept list page asks it on every hit.
+    """
+    sort = request.GET.get("sort") or "activity"
+    show = request.GET.get("show") or "all"
+    return (sort if sort in SORTS else "activity", show if show in SHOWS else "all")
 
 
 def thread_list(

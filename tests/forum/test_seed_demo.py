@@ -60,7 +60,10 @@ def assert_counters_match_recount() -> None:
     for thread in threads:
         posts = sorted(thread.posts.all(), key=lambda p: (p.created_at, p.pk))
         question = next(p for p in posts if p.kind == Post.Kind.QUESTION)
-        answers = [p for p in posts if p.kind == Post.Kind.ANSWER and not p.is_deleted]
+        # answer_count is the count visitors see: published answers only.
+        answers = [p for p in posts if p.kind == Post.Kind.ANSWER and p.is_published]
+        if not thread.is_published:
+            answers = [p for p in posts if p.kind == Post.Kind.ANSWER and not p.is_deleted]
         assert posts[0] == question, thread
         assert thread.answer_count == len(answers), thread
         assert thread.vote_count == question.score, thread
@@ -70,8 +73,10 @@ def assert_counters_match_recount() -> None:
         assert thread.first_answer_at == (answers[0].created_at if answers else None)
         staff = [a.created_at for a in answers if a.author.is_staff_member]
         assert thread.staff_answered_at == (min(staff) if staff else None), thread
-        comments = [c for p in posts for c in p.comments.all()]
-        activity = [p.created_at for p in posts] + [c.created_at for c in comments]
+        # Activity is what visitors see: published posts and comments.
+        shown = [p for p in posts if p.is_published] if thread.is_published else posts
+        comments = [c for p in shown for c in p.comments.all() if c.is_published]
+        activity = [p.created_at for p in shown] + [c.created_at for c in comments]
         if thread.accepted_at:
             activity.append(thread.accepted_at)
         assert thread.last_activity_at == max(activity), thread
@@ -105,7 +110,8 @@ def test_running_it_twice_changes_nothing():
     output = seed()
     first = snapshot()
     assert first["products"] == len(demo_content.PRODUCTS)
-    assert first["threads"] == len(demo_content.THREADS)
+    # The demo threads, and the newcomer's question waiting for review.
+    assert first["threads"] == len(demo_content.THREADS) + 1
     assert "rita_admin" in output
     assert "admin-demo-pass" in output
 
@@ -237,3 +243,19 @@ def test_synthetic_threads_have_honest_counters_and_the_benchmark_sizes():
     assert synthetic.count() == 34
     assert synthetic.filter(answer_count=100).count() == 1  # the long ones are made once
     assert_counters_match_recount()
+
+
+def test_demo_has_content_only_moderators_see(client):
+    seed()
+    examples = demo_content.VISIBILITY_EXAMPLES
+    spam = Post.objects.get(body_markdown=examples["spam_body"])
+    pending = Thread.objects.get(title=examples["pending_title"])
+
+    visitor_page = client.get(spam.thread.get_absolute_url()).content.decode()
+    assert "best-thermo-deals" not in visitor_page
+    assert client.get(pending.get_absolute_url()).status_code == 404
+    client.force_login(User.objects.get(username="jordan_nimbus"))
+    moderator_page = client.get(spam.thread.get_absolute_url()).content.decode()
+    assert "best-thermo-deals" in moderator_page
+    assert "Hidden by a moderator" in moderator_page
+    assert client.get(pending.get_absolute_url()).status_code == 200

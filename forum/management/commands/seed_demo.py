@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -40,6 +41,7 @@ from forum.models import (
     PostRevision,
     Tag,
     Thread,
+    Visibility,
     Vote,
 )
 
@@ -84,9 +86,11 @@ class Command(BaseCommand):
         for spec in content.THREADS:
             if DemoThreadSeeder(spec, users, products, now).run():
                 new_threads += 1
+        examples = seed_visibility_examples(users, products)
         self.stdout.write(
             f"Demo content: {new_accounts} new accounts, {new_products} new products, "
-            f"{new_threads} new threads{', home page updated' if home_updated else ''}."
+            f"{new_threads} new threads{', home page updated' if home_updated else ''}"
+            f"{', moderation examples' if examples else ''}."
         )
         if threads:
             SyntheticSeeder(products, self.stdout, seed=seed, batch=batch).run(threads)
@@ -123,6 +127,56 @@ class Command(BaseCommand):
 
 
 # --- Accounts, products, home page -----------------------------------------------------
+
+
+def seed_visibility_examples(users: dict[str, User], products: dict[str, CategoryPage]) -> bool:
+    """Content only some people see: a spam answer hidden by a moderator, and a newcomer's
+    question waiting for review. Visitors see neither; the demo brand representatives
+    and administrator see both, marked; the asker sees their own question, marked.
+
+    Moderation's own services arrive with the moderation issue; until then the demo sets
+    the states directly. Idempotent: does nothing when the examples are there.
+    """
+    spec = content.VISIBILITY_EXAMPLES
+    if Post.objects.filter(body_markdown=spec["spam_body"]).exists():
+        return False
+    thread = (
+        Thread.objects.filter(
+            category=products[spec["spam_product"]],
+            is_locked=False,
+            is_pinned=False,
+            state=Visibility.PUBLISHED,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if thread is None:
+        return False
+    spam = services.post_answer(thread, author=users[spec["spam_author"]], body=spec["spam_body"])
+    pending = services.ask_question(
+        author=users[spec["pending_author"]],
+        category=products[spec["pending_product"]],
+        title=spec["pending_title"],
+        body=spec["pending_body"],
+        tags=spec["pending_tags"],
+    )
+    # Hidden an hour after it was posted, inside the thread's past: what visitors see of the
+    # thread (its answer count, its last activity) is as before.
+    Post.objects.filter(pk=spam.pk).update(
+        state=Visibility.HIDDEN,
+        version=F("version") + 1,
+        created_at=thread.last_activity_at - timedelta(hours=1),
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        answer_count=F("answer_count") - 1, last_activity_at=thread.last_activity_at
+    )
+    asked = timezone.now() - timedelta(hours=2)
+    Thread.objects.filter(pk=pending.pk).update(
+        state=Visibility.PENDING, created_at=asked, last_activity_at=asked
+    )
+    Post.objects.filter(thread=pending).update(state=Visibility.PENDING, created_at=asked)
+    caching.drop_everything()
+    return True
 
 
 def seed_accounts(now: datetime) -> tuple[dict[str, User], int]:
