@@ -39,13 +39,14 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The browser tests run in a pass of their own: their transactional database flushes
-# the rows that migrations create, which the other tests on the same worker need.
+# The browser tests and the other transactional tests (marked flushes_db) run in a pass of
+# their own: their database flush empties the rows that migrations create, which the
+# other tests on the same worker need.
 # Exit code 5 (nothing selected, e.g. PYTEST_ARGS names one folder) is not a failure.
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 define run_suite
-	$(PYTEST) -m "not e2e" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(PYTEST) -m e2e $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PYTEST) -m "not e2e and not flushes_db" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PYTEST) -m "e2e or flushes_db" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 endef
 
 ## make test: install what the tests need and run the whole suite

@@ -85,3 +85,53 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def _is_serialized(item: pytest.Item) -> bool:
+    if getattr(item, "cls", None) is not None and hasattr(item.cls, "serialized_rollback"):
+        return bool(item.cls.serialized_rollback)
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    """The same test as pytest-django's ordering uses."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the random order (pytest-randomly) within groups that must run in this order:
+    tests in a transaction first, then transactional tests that restore the migrations'
+    rows (serialized rollback), then the other transactional tests, whose flush empties
+    every table, the migrations' rows too (the Wagtail root, the role groups)."""
+
+    unmarked = [
+        item.nodeid
+        for item in items
+        if _is_transactional(item)
+        and not (item.get_closest_marker("e2e") or item.get_closest_marker("flushes_db"))
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "Transactional tests must be marked e2e or flushes_db (they run in the second "
+            f"pass of `make test`): {', '.join(unmarked)}"
+        )
+
+    def group(item: pytest.Item) -> int:
+        if not _is_transactional(item):
+            return 0
+        return 1 if _is_serialized(item) else 2
+
+    items.sort(key=group)

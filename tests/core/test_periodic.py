@@ -76,6 +76,7 @@ def test_a_job_held_by_another_host_is_skipped_until_its_lease_runs_out(registry
     assert runs == [1]
 
 
+@pytest.mark.flushes_db
 @pytest.mark.django_db(transaction=True)
 def test_two_runners_at_once_run_each_due_job_once(registry):
     if connection.vendor == "sqlite":

@@ -9,8 +9,8 @@ before each test.
 
 Serialized rollback has one catch: a plain transactional test's flush re-runs
 ``post_migrate``, which re-creates the content types, and the next restore then
-fails on their unique constraint. ``pytest_collection_modifyitems`` below runs the
-serialized tests ahead of the other transactional ones so the order never bites.
+fails on their unique constraint. ``tests/conftest.py`` orders the tests so that the
+serialized ones run ahead of the other transactional ones, whatever the random order.
 """
 
 import os
@@ -40,41 +40,6 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's password
 
 # Every e2e module: the marker, and a live-server database that keeps the migrations' rows.
 E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _is_serialized(item: pytest.Item) -> bool:
-    if getattr(item, "cls", None) is not None and hasattr(item.cls, "serialized_rollback"):
-        return bool(item.cls.serialized_rollback)
-    marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("serialized_rollback"))
-
-
-def _is_transactional(item: pytest.Item) -> bool:
-    """The same test as pytest-django's ordering uses."""
-    from django.test import TestCase, TransactionTestCase
-
-    cls = getattr(item, "cls", None)
-    if cls is not None and issubclass(cls, TransactionTestCase):
-        return not issubclass(cls, TestCase)
-    marker = item.get_closest_marker("django_db")
-    fixtures = getattr(item, "fixturenames", ())
-    return bool(
-        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
-        or "transactional_db" in fixtures
-        or "live_server" in fixtures
-    )
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Within pytest-django's transactional block, run the serialized-rollback tests first."""
-    transactional = [index for index, item in enumerate(items) if _is_transactional(item)]
-    if not transactional:
-        return
-    start, end = transactional[0], transactional[-1] + 1
-    block = items[start:end]
-    block.sort(key=lambda item: not _is_serialized(item))
-    items[start:end] = block
 
 
 @pytest.fixture(scope="session")
