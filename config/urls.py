@@ -33,13 +33,14 @@ if settings.DEBUG:
 # The site itself: English unprefixed, other languages under /de/, /it/, /pl/, /ru/, so
 # every anonymous page is one URL per language that any visitor (and a proxy) shares.
 urlpatterns += i18n_patterns(
-    path("accounts/", include("allauth.urls")),
-    path("", include("accounts.urls")),
-    path("", include("forum.urls")),
-    # Wagtail's pages with the page cache in front: wagtail.urls' page pattern, leaving
-    # its own _util/ views (password-protected pages, front-end log-in) to it.
+    # The most visited pages first: URLs are tried in order.
     path("", forum_views.serve_wagtail_page, {"path": ""}, name="home"),
     path("c/", forum_views.serve_wagtail_page, {"path": "c/"}, name="products"),
+    path("", include("forum.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    # Wagtail's pages with the page cache in front: wagtail.urls' page pattern, leaving
+    # its own _util/ views (password-protected pages, front-end log-in) to it.
     re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", forum_views.serve_wagtail_page, name="cached_page"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
