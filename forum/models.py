@@ -44,6 +44,20 @@ class Visibility(models.TextChoices):
     DELETED = "deleted", _("deleted")
 
 
+class HasVisibility:
+    """What a ``state`` says, for the models and for the permission rules' stand-ins."""
+
+    state: str
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == Visibility.DELETED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == Visibility.PUBLISHED
+
+
 def _state_field() -> models.CharField:
     return models.CharField(
         _("state"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLISHED
@@ -89,7 +103,7 @@ class ThreadQuerySet(models.QuerySet):
         return self.select_related("author", "category").prefetch_related("tags", "author__groups")
 
 
-class Thread(models.Model):
+class Thread(HasVisibility, models.Model):
     """A customer's question about a product and everything said under it."""
 
     category = models.ForeignKey(
@@ -157,14 +171,6 @@ class Thread(models.Model):
         return self.accepted_answer_id is not None
 
     @property
-    def is_deleted(self) -> bool:
-        return self.state == Visibility.DELETED
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == Visibility.PUBLISHED
-
-    @property
     def has_staff_answer(self) -> bool:
         return self.staff_answered_at is not None
 
@@ -177,7 +183,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(kind=Post.Kind.QUESTION)
 
 
-class Post(models.Model):
+class Post(HasVisibility, models.Model):
     """The question of a thread, or one answer to it."""
 
     class Kind(models.TextChoices):
@@ -241,14 +247,6 @@ class Post(models.Model):
     def is_question(self) -> bool:
         return self.kind == self.Kind.QUESTION
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.state == Visibility.DELETED
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == Visibility.PUBLISHED
-
 
 class PostRevision(models.Model):
     """The text a post had before one of its edits, oldest first."""
@@ -266,7 +264,7 @@ class PostRevision(models.Model):
         return f"revision of post {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Comment(models.Model):
+class Comment(HasVisibility, models.Model):
     """A short clarification under the question or an answer."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
@@ -290,14 +288,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on post {self.post_id}"
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.state == Visibility.DELETED
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == Visibility.PUBLISHED
 
 
 class Vote(models.Model):

@@ -26,7 +26,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from forum import permissions, slots
-from forum.models import Thread, Visibility
+from forum.models import HasVisibility, Thread, Visibility
 
 _slotted = contextvars.ContextVar("forum_slotted", default=False)
 
@@ -61,7 +61,7 @@ def thread_meta(thread: Thread) -> dict:
 
 
 @dataclass
-class ThreadFacts:
+class ThreadFacts(HasVisibility):
     """A thread as the permission rules see it, from a cached page's meta."""
 
     pk: int
@@ -74,20 +74,12 @@ class ThreadFacts:
     accepted_answer_id: int | None
     answer_count: int
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.state == Visibility.DELETED
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == Visibility.PUBLISHED
-
     def get_state_display(self) -> str:
         return str(Visibility(self.state).label)
 
 
 @dataclass
-class PostFacts:
+class PostFacts(HasVisibility):
     """A post as the permission rules see it, from a slot's arguments."""
 
     pk: int
@@ -101,24 +93,12 @@ class PostFacts:
     def is_question(self) -> bool:
         return self.kind == "question"
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.state == Visibility.DELETED
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == Visibility.PUBLISHED
-
 
 @dataclass
-class CommentFacts:
+class CommentFacts(HasVisibility):
     pk: int
     author_id: int
     state: str
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.state == Visibility.DELETED
 
 
 @cache
