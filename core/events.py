@@ -253,11 +253,11 @@ def sweep(*, limit: int = 500) -> tuple[int, int]:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+    # Push their next attempt back first, so a slow queue is not fed the same task twice.
+    EventTask.objects.filter(pk__in=task_ids).exclude(status=EventTask.Status.RUNNING).update(
+        next_attempt_at=now + _seconds("TASK_LEASE_SECONDS", 300)
+    )
     for task_id in task_ids:
-        # Push the next attempt back first, so a slow queue is not fed the same task twice.
-        EventTask.objects.filter(pk=task_id).exclude(status=EventTask.Status.RUNNING).update(
-            next_attempt_at=now + _seconds("TASK_LEASE_SECONDS", 300)
-        )
         _enqueue_runner(task_id)
     return len(event_ids), len(task_ids)
 

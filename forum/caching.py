@@ -11,7 +11,8 @@ change to one answer re-renders that answer, not the thread.
 Keys are built only from what a page understands: its path, the language (from the
 URL), the page number, sort and filter, each normalised; other query parameters make
 no new entries. The audience is what decides which content the page holds for its
-viewer: the products they may see and whether they moderate. Versions (each a cache
+viewer: sign-in, moderation and groups (``forum.permissions.audience``), which with the
+pages' version decide the products they may see. Versions (each a cache
 entry holding a number) are dropped by the forum's events after commit
 (``drop_for_event``): a thread's own version on every event in it, the lists' versions
 (all threads, its product, its tags) only by events that change a list row; publishing,
@@ -32,13 +33,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 from forum import events, permissions, slots
-from forum.listing import SORTS, list_params
+from forum.listing import list_params
 
 GENERATION_KEY = "forum:generation"
 
@@ -84,21 +85,16 @@ def wagtail_scope(path: str) -> str:
     return "all" if path == "" else f"path:{path}"
 
 
-def versions(*keys: str, also: Iterable[str] = ()) -> list:
-    """The current value of each version key, starting any that are missing.
-
-    *also* names other keys read in the same round trip; their values (or None) follow
-    the versions in the returned list.
-    """
-    also = list(also)
-    found = cache.get_many([*keys, *also])
+def versions(*keys: str) -> list[int]:
+    """The current value of each version key, read in one round trip, starting any missing."""
+    found = cache.get_many(keys)
     missing = {key: time.time_ns() for key in keys if key not in found}
     if missing:
         cache.set_many(missing, timeout=None)
         found.update(missing)
     if permissions.PAGES_VERSION_KEY in keys:
         permissions.remember(permissions.PAGES_VERSION_KEY, found[permissions.PAGES_VERSION_KEY])
-    return [found[key] for key in keys] + [found.get(key) for key in also]
+    return [found[key] for key in keys]
 
 
 def drop(keys: Iterable[str]) -> None:
@@ -128,11 +124,8 @@ def drop_for_event(name: str, payload: dict) -> None:
             "category__url_path", flat=True
         )
         keys += [list_version_key(f"path:{page_path(path)}") for path in product_paths]
-        tag_ids = set(payload.get("old_tag_ids") or ())
-        tag_ids |= set(
-            Thread.tags.through.objects.filter(thread_id=thread_id).values_list("tag_id", flat=True)
-        )
-        slugs = Tag.objects.filter(pk__in=tag_ids).values_list("slug", flat=True)
+        tags = Tag.objects.filter(Q(threads=thread_id) | Q(pk__in=payload.get("old_tag_ids") or ()))
+        slugs = tags.values_list("slug", flat=True).distinct()
         keys += [list_version_key(f"tag:{slug}") for slug in slugs]
     drop(keys)
 
@@ -143,13 +136,13 @@ def drop_for_page(page: Model) -> None:
 
     keys = [permissions.PAGES_VERSION_KEY, list_version_key("all")]
     keys.append(list_version_key(f"path:{page_path(page.url_path)}"))
-    descendants = CategoryPage.objects.filter(path__startswith=page.path).values_list(
-        "pk", "url_path"
-    )
-    for category_id, url_path in descendants:
-        keys.append(list_version_key(f"path:{page_path(url_path)}"))
-        thread_ids = Thread.objects.filter(category_id=category_id).values_list("pk", flat=True)
-        keys += [thread_version_key(pk) for pk in thread_ids.iterator()]
+    products = CategoryPage.objects.filter(path__startswith=page.path)
+    keys += [
+        list_version_key(f"path:{page_path(url_path)}")
+        for url_path in products.values_list("url_path", flat=True)
+    ]
+    thread_ids = Thread.objects.filter(category__in=products).values_list("pk", flat=True)
+    keys += [thread_version_key(pk) for pk in thread_ids.iterator()]
     drop(keys)
 
 
@@ -182,7 +175,7 @@ def list_key(request: HttpRequest, name: str, scope: str) -> str:
             list_version,
             get_language(),
             permissions.audience(request.user),
-            sort if sort in SORTS else "activity",
+            sort,
             show,
             page_number(request),
         )
@@ -209,8 +202,6 @@ class Rendered:
     response: HttpResponse
     meta: dict
     cacheable: bool = True
-    # The key to keep it under when the caller could not know it before rendering.
-    key: str | None = None
 
 
 def is_cacheable_request(request: HttpRequest) -> bool:
@@ -324,7 +315,7 @@ def serve(
         ):
             return viewer_bits.fill_response(request, response, {})
         parts, meta = slots.split(response.content.decode(response.charset)), result.meta
-        key = (result.key or key) if result.cacheable else None
+        key = key if result.cacheable else None
         if key:
             cache.set(key, (parts, meta), settings.FORUM_PAGE_CACHE_SECONDS)
     if viewer_meta and not anonymous:

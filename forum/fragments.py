@@ -28,14 +28,17 @@ def _key(post: Post, thread: Thread, audience: str) -> str:
 
 
 def post_blocks(posts: list[Post], thread: Thread, viewer) -> list[SafeString]:
-    """The blocks of *posts* (loaded with few fields) as *viewer*'s audience sees them.
+    """The blocks of *posts* (loaded with few fields) as *viewer* sees them.
 
     Cached blocks cost one cache call for all; the missing ones are loaded in full
     (authors, roles, visible comments) in a fixed number of queries and rendered.
     """
-    audience = "mod" if viewer.is_authenticated and viewer.is_moderator else "public"
+    audience = permissions.audience(viewer)
+    # Blocks are shared by visitors and by moderators; a member's own view (their pending
+    # comments in it) is rendered for them alone, neither read from nor kept in the cache.
+    shared = settings.FORUM_PAGE_CACHE_SECONDS > 0 and audience in ("anonymous", "moderator")
     keys = {post.pk: _key(post, thread, audience) for post in posts}
-    found = cache.get_many(list(keys.values())) if settings.FORUM_PAGE_CACHE_SECONDS else {}
+    found = cache.get_many(list(keys.values())) if shared else {}
     missing = [post.pk for post in posts if keys[post.pk] not in found]
     if missing:
         comments = permissions.visible_comments(viewer, Comment.objects.all())
@@ -57,7 +60,7 @@ def post_blocks(posts: list[Post], thread: Thread, viewer) -> list[SafeString]:
             post.is_accepted = post.pk == thread.accepted_answer_id
             html = render_to_string("forum/includes/_post.html", {"post": post, "thread": thread})
             rendered[keys[post.pk]] = html
-        if settings.FORUM_PAGE_CACHE_SECONDS:
+        if shared:
             cache.set_many(rendered, settings.FORUM_FRAGMENT_SECONDS)
         found.update(rendered)
     # A post deleted between the two queries has no block: it is left out.

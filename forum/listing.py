@@ -102,7 +102,6 @@ def thread_list(
         "sort": sort,
         "show": show,
         "list_query": urlencode(query),
-        "is_canonical": request.forum_list_canonical,
     }
 
 

@@ -260,9 +260,9 @@ def visible_category_ids(user: AnyUser) -> frozenset[int]:
     """Ids of the live products *user* may see; cached per audience and pages version."""
     key = category_ids_key(user)
     memo = _memo.get()
-    ids = memo.get(key) if memo is not None else None
-    if ids is None:
-        ids = _local_ids(key)
+    if memo is not None and key in memo:
+        return memo[key]
+    ids = _local_ids(key)
     if ids is None:
         ids = cache.get(key)
     if ids is None:
@@ -343,10 +343,6 @@ def is_visible_thread(user: AnyUser, thread: Thread) -> bool:
     if thread.category_id not in visible_category_ids(user):
         return False
     return _state_allows(user, thread.state, thread.author_id)
-
-
-def is_visible_post(user: AnyUser, post: Post) -> bool:
-    return is_visible_thread(user, post.thread) and _state_allows(user, post.state, post.author_id)
 
 
 def _state_allows(user: AnyUser, state: str, author_id: int) -> bool:

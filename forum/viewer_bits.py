@@ -13,7 +13,7 @@ import contextvars
 import uuid
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache, cached_property
 
 from django.contrib import messages
@@ -45,21 +45,6 @@ def is_slotted() -> bool:
     return _slotted.get()
 
 
-def thread_meta(thread: Thread) -> dict:
-    """What the fillers of a thread page need to know about the thread."""
-    return {
-        "pk": thread.pk,
-        "slug": thread.slug,
-        "category_id": thread.category_id,
-        "author_id": thread.author_id,
-        "state": thread.state,
-        "is_locked": thread.is_locked,
-        "is_pinned": thread.is_pinned,
-        "accepted_answer_id": thread.accepted_answer_id,
-        "answer_count": thread.answer_count,
-    }
-
-
 @dataclass
 class ThreadFacts(HasVisibility):
     """A thread as the permission rules see it, from a cached page's meta."""
@@ -76,6 +61,11 @@ class ThreadFacts(HasVisibility):
 
     def get_state_display(self) -> str:
         return str(Visibility(self.state).label)
+
+
+def thread_meta(thread: Thread) -> dict:
+    """What the fillers of a thread page need to know about the thread (``ThreadFacts``)."""
+    return {field.name: getattr(thread, field.name) for field in fields(ThreadFacts)}
 
 
 @dataclass

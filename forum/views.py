@@ -172,15 +172,11 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return audience == "public" and user.is_authenticated and user.pk in pending_authors
 
     def check(meta: dict) -> HttpResponse | None:
-        thread = meta["thread"]
-        if thread["category_id"] not in permissions.visible_category_ids(user):
+        thread = viewer_bits.ThreadFacts(**meta["thread"])
+        if not permissions.is_visible_thread(user, thread):
             raise Http404
-        if thread["state"] != Visibility.PUBLISHED and audience != "moderator":
-            raise Http404  # never kept for others; see render_page
-        if slug != thread["slug"]:
-            return redirect(
-                reverse("forum:thread", args=[pk, thread["slug"] or "-"]), permanent=True
-            )
+        if slug != thread.slug:
+            return redirect(reverse("forum:thread", args=[pk, thread.slug or "-"]), permanent=True)
         if is_personal(meta.get("pending_authors", ())):
             return caching.serve(request, None, render_page, viewer_meta=votes)
         return None
@@ -430,7 +426,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         tag = get_object_or_404(Tag, slug=slug)
         context = {"tag": tag, **listing.tag_context(request, tag)}
         response = render(request, "forum/tag_detail.html", context)
-        return caching.Rendered(response, {}, cacheable=context["is_canonical"])
+        return caching.Rendered(response, {}, cacheable=request.forum_list_canonical)
 
     return caching.serve(request, key, render_page)
 

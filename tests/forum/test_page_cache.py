@@ -298,3 +298,27 @@ def test_production_without_redis_turns_the_page_cache_off():
     seconds, backend = result.stdout.split()
     assert seconds == "0"
     assert backend.endswith("LocMemCache")
+
+
+def test_a_change_to_one_answer_renders_only_that_answer_again(
+    client, thread, other_customer, customer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from forum import fragments
+
+    first = make_answer(thread, author=other_customer, body="Reset the hub, then pair again.")
+    make_answer(thread, author=customer, body="Firmware 5.2.1 fixes it, update first.")
+    client.get(thread.get_absolute_url())  # every block rendered and kept
+    rendered = []
+    real = fragments.render_to_string
+    monkeypatch.setattr(
+        fragments,
+        "render_to_string",
+        lambda *args, **kwargs: rendered.append(args[1]["post"].pk) or real(*args, **kwargs),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edit_post(first, editor=other_customer, body="Reset the hub twice, then pair.")
+    html = client.get(thread.get_absolute_url()).content.decode()
+
+    assert "Reset the hub twice" in html
+    assert rendered == [first.pk]

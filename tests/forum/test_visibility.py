@@ -12,7 +12,7 @@ from wagtail.models import PageViewRestriction
 
 from accounts.roles import Role
 from forum import permissions, services
-from forum.models import Post, Thread, Visibility
+from forum.models import Comment, Post, Thread, Visibility
 from tests.factories import UserFactory, make_answer, make_category, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,14 @@ def test_an_author_sees_their_pending_answer_on_a_page_visitors_already_cached(p
     assert "other power brick" in _client(people, "author").get(url).content.decode()
     assert "other power brick" not in _client(people, "member").get(url).content.decode()
     assert "other power brick" not in Client().get(url).content.decode()
+
+
+def test_a_members_pending_comment_rendered_for_them_is_not_kept_for_others(people, thread):
+    question = thread.posts.get(kind=Post.Kind.QUESTION)
+    comment = services.post_comment(question, author=people["author"], body="Mine: Gen 3 too.")
+    Comment.objects.filter(pk=comment.pk).update(state=Visibility.PENDING)
+    url = thread.get_absolute_url()
+
+    assert "Mine: Gen 3 too." in _client(people, "author").get(url).content.decode()
+    assert "Mine: Gen 3 too." not in Client().get(url).content.decode()
+    assert "Mine: Gen 3 too." not in _client(people, "member").get(url).content.decode()
