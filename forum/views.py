@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.views import serve as wagtail_serve
 
 from accounts.models import User
-from forum import caching, fragments, listing, permissions, rendering, services, viewer_bits
+from forum import caching, drafts, fragments, listing, permissions, rendering, services, viewer_bits
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
 from forum.models import CategoryPage, Comment, Post, Tag, Thread, Visibility, Vote
 
@@ -115,21 +115,6 @@ def _pending_authors(thread_id: int) -> list[int]:
     return sorted(set(authors))
 
 
-def _thread_response(
-    request: HttpRequest, thread: Thread, *, answer_form: AnswerForm | None = None, status=200
-) -> HttpResponse:
-    """The thread page rendered now for this viewer (after a failed post), not kept."""
-    rendered = caching.render_slotted(
-        lambda: _render_thread_page(request, thread, request.user, _pending_authors(thread.pk))
-    )
-    response = rendered.response
-    response.status_code = status
-    meta = {**rendered.meta, **_my_votes(request.user, rendered.meta)}
-    if answer_form is not None:
-        meta["answer_form"] = answer_form
-    return viewer_bits.fill_response(request, response, meta)
-
-
 def serve_wagtail_page(request: HttpRequest, path: str = "") -> HttpResponse:
     """Wagtail's pages (home, products, the product index) through the shared page cache.
 
@@ -166,7 +151,10 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     )
 
     def votes(meta: dict) -> dict:
-        return _my_votes(user, meta)
+        bits = _my_votes(user, meta)
+        if user.is_authenticated and (form := _answer_draft(request, pk)):
+            bits["answer_form"] = form
+        return bits
 
     def is_personal(pending_authors) -> bool:
         return audience == "public" and user.is_authenticated and user.pk in pending_authors
@@ -252,40 +240,63 @@ def preview(request: HttpRequest) -> HttpResponse:
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _visible_thread(request, pk)
     form = AnswerForm(request.POST)
-    reason = None
-    try:
-        permissions.check_post_answer(request.user, thread)
-    except PermissionDenied as exc:
-        reason = str(exc)
-    if reason is None and form.is_valid():
+    draft = f"answer:{thread.pk}"
+    refused = not permissions.can_post_answer(request.user, thread)
+    if not refused and form.is_valid():
         post = services.post_answer(
             thread,
             author=request.user,
             body=form.cleaned_data["body"],
             submission_key=form.cleaned_data["submission_key"],
         )
+        drafts.drop(request, draft)
         messages.success(request, _("Your answer is posted."))
         return redirect(post)
-    if reason:
-        form.is_valid()
-        form.add_error(None, reason)
-    return _thread_response(request, thread, answer_form=form, status=403 if reason else 400)
+    # Back to the thread, which shows the form again with what was typed and why it was
+    # refused: a page the member can reload or switch to another language.
+    drafts.keep(request, draft, request.POST, ["body", "submission_key"])
+    return redirect(f"{thread.get_absolute_url()}#answer-form")
+
+
+def _answer_draft(request: HttpRequest, thread_id: int) -> AnswerForm | None:
+    """The answer form bound to what this member typed in a refused post, checked again."""
+    draft = drafts.get(request, f"answer:{thread_id}")
+    if draft is None:
+        return None
+    form = AnswerForm(draft["data"])
+    form.is_valid()
+    try:
+        permissions.check_post_answer(request.user, _visible_thread(request, thread_id))
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    return form
 
 
 @login_required
-@require_POST
 def comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Comments are posted from the thread; this page shows a refused one again."""
     post = _visible_post(request, post_id)
-    form = CommentForm(request.POST)
+    draft = f"comment:{post.pk}"
     try:
         permissions.check_post_comment(request.user, post)
     except PermissionDenied as exc:
         return _refused(request, exc)
+    if request.method != "POST":
+        kept = drafts.get(request, draft)
+        form = CommentForm(kept["data"]) if kept else CommentForm()
+        if kept:
+            form.is_valid()
+        return render(request, "forum/comment_form.html", {"form": form, "post": post})
+    form = CommentForm(request.POST)
     if form.is_valid():
         services.post_comment(post, author=request.user, body=form.cleaned_data["body"])
+        drafts.drop(request, draft)
         messages.success(request, _("Your comment is posted."))
         return redirect(post)
-    return render(request, "forum/comment_form.html", {"form": form, "post": post}, status=400)
+    if request.htmx:
+        return render(request, "forum/comment_form.html", {"form": form, "post": post}, status=400)
+    drafts.keep(request, draft, request.POST, ["body"])
+    return redirect("forum:comment", post_id=post.pk)
 
 
 @login_required
@@ -293,6 +304,7 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _visible_post(request, post_id)
     permissions.check_edit_post(request.user, post)
     thread = post.thread
+    draft = f"edit:{post.pk}"
     if request.method == "POST":
         form = EditPostForm(request.POST, is_question=post.is_question)
         if form.is_valid():
@@ -304,8 +316,14 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
                 title=data.get("title"),
                 tags=data.get("tags"),
             )
+            drafts.drop(request, draft)
             messages.success(request, _("Your changes are saved."))
             return redirect(post)
+        drafts.keep(request, draft, request.POST, ["title", "body", "tags"])
+        return redirect("forum:edit_post", post_id=post.pk)
+    if kept := drafts.get(request, draft):
+        form = EditPostForm(kept["data"], is_question=post.is_question)
+        form.is_valid()
     else:
         initial = {"body": post.body_markdown}
         if post.is_question:

@@ -358,29 +358,74 @@ def test_answer_on_locked_thread_says_why_and_keeps_the_typed_answer(
     client_for, locked_thread, other_customer
 ):
     typed = "Hold the reset button for ten seconds, then pair it again."
+    client = client_for(other_customer)
 
-    response = client_for(other_customer).post(
+    response = client.post(
         reverse("forum:answer", kwargs={"pk": locked_thread.pk}),
         {"body": typed, "submission_key": str(uuid.uuid4())},
     )
 
-    assert response.status_code == 403
-    html = _html(response)
+    assert response.status_code == 302
+    assert response.url == f"{locked_thread.get_absolute_url()}#answer-form"
+    html = _html(client.get(response.url))
     assert "This thread is locked: it no longer takes new answers." in html
     assert typed in html
     assert not Post.objects.answers().exists()
 
 
-def test_answer_too_short_says_so_and_keeps_the_typed_answer(client_for, thread, other_customer):
-    response = client_for(other_customer).post(
+def test_refused_answer_lands_on_the_thread_with_the_reason_and_the_typed_text(
+    client_for, thread, other_customer
+):
+    client = client_for(other_customer)
+
+    response = client.post(reverse("forum:answer", kwargs={"pk": thread.pk}), {"body": "Reset it."})
+
+    assert response.status_code == 302
+    assert response.url == f"{thread.get_absolute_url()}#answer-form"
+    page = client.get(response.url)
+    assert page.status_code == 200
+    html = _html(page)
+    assert "The answer is too short: write at least 20 characters (it has 9)." in html
+    assert "Reset it.</textarea>" in html
+    assert not Post.objects.answers().exists()
+
+
+def test_refused_answer_survives_a_reload_and_a_switch_of_language(
+    client_for, thread, other_customer
+):
+    client = client_for(other_customer)
+    client.post(reverse("forum:answer", kwargs={"pk": thread.pk}), {"body": "Reset it."})
+
+    reloaded = _html(client.get(thread.get_absolute_url()))
+    german = _html(client.get(f"/de{thread.get_absolute_url()}"))
+
+    assert "Reset it.</textarea>" in reloaded
+    assert "Reset it.</textarea>" in german
+    assert "Die Antwort ist zu kurz" in german
+
+
+def test_a_posted_answer_forgets_its_refused_draft(client_for, thread, other_customer):
+    client = client_for(other_customer)
+    client.post(reverse("forum:answer", kwargs={"pk": thread.pk}), {"body": "Reset it."})
+    client.post(
+        reverse("forum:answer", kwargs={"pk": thread.pk}),
+        {"body": "Hold the reset button for ten seconds.", "submission_key": str(uuid.uuid4())},
+    )
+
+    html = _html(client.get(thread.get_absolute_url()))
+
+    assert "Reset it.</textarea>" not in html
+    assert Post.objects.answers().count() == 1
+
+
+def test_another_member_never_sees_a_refused_draft(client_for, thread, other_customer, customer):
+    client_for(other_customer).post(
         reverse("forum:answer", kwargs={"pk": thread.pk}), {"body": "Reset it."}
     )
 
-    assert response.status_code == 400
-    html = _html(response)
-    assert "The answer is too short: write at least 20 characters (it has 9)." in html
-    assert "Reset it." in html
-    assert not Post.objects.answers().exists()
+    html = _html(client_for(customer).get(thread.get_absolute_url()))
+
+    assert "Reset it." not in html
 
 
 def test_answer_on_unknown_thread_is_not_found(client_for, thread, other_customer):
@@ -450,18 +495,16 @@ def test_comment_on_locked_thread_via_htmx_returns_the_reason_fragment(
 
 
 def test_comment_too_short_says_so_and_keeps_the_text(client_for, question, other_customer):
-    response = client_for(other_customer).post(
-        reverse("forum:comment", kwargs={"post_id": question.pk}), {"body": "?"}
-    )
+    client = client_for(other_customer)
+    response = client.post(reverse("forum:comment", kwargs={"post_id": question.pk}), {"body": "?"})
 
-    assert response.status_code == 400
-    html = _html(response)
+    assert response.status_code == 302
+    assert response.url == reverse("forum:comment", kwargs={"post_id": question.pk})
+    html = _html(client.get(response.url))
     assert "The comment is too short" in html
     assert ">\n?</textarea>" in html
-    assert not Comment.objects.exists()
-
-
-# --- edit and history -------------------------------------------------------------------------
+    german = _html(client.get(f"/de{response.url}"))
+    assert ">\n?</textarea>" in german
 
 
 def test_edit_page_is_prefilled_for_the_author(client_for, thread, question, customer):
@@ -523,18 +566,23 @@ def test_edit_page_redirects_anonymous_to_login(client, answer):
 
 
 def test_edit_post_with_too_short_text_keeps_the_typed_values(client_for, question, customer):
-    response = client_for(customer).post(
-        reverse("forum:edit_post", kwargs={"post_id": question.pk}),
-        {"title": "E42 after the March update", "body": "Too short", "tags": "e42"},
+    client = client_for(customer)
+    edit_url = reverse("forum:edit_post", kwargs={"post_id": question.pk})
+    response = client.post(
+        edit_url, {"title": "E42 after the March update", "body": "Too short", "tags": "e42"}
     )
 
     question.refresh_from_db()
-    assert response.status_code == 200
-    html = _html(response)
+    assert response.status_code == 302
+    assert response.url == edit_url
+    html = _html(client.get(edit_url))
     assert "The text is too short" in html
     assert 'value="E42 after the March update"' in html
     assert ">\nToo short</textarea>" in html
     assert question.edit_count == 0
+    german = _html(client.get(f"/de{edit_url}"))
+    assert 'value="E42 after the March update"' in german
+    assert ">\nToo short</textarea>" in german
 
 
 def test_thread_page_links_an_edited_post_to_its_history(client, answer, other_customer):
