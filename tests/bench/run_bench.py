@@ -1056,7 +1056,7 @@ def main(argv=None) -> int:
         if not args.skip_seed:
             seed_seconds = run_step(
                 "seed_demo",
-                [*manage, "seed_demo", "--threads", str(args.seed_threads)],
+                [*manage, "seed_demo", "--force", "--threads", str(args.seed_threads)],
                 env,
                 args.seed_timeout,
                 LOG,

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def seed(**options) -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out, **options)
+    call_command("seed_demo", stdout=out, force=True, **options)
     return out.getvalue()
 
 
@@ -259,3 +259,13 @@ def test_demo_has_content_only_moderators_see(client):
     assert "best-thermo-deals" in moderator_page
     assert "Hidden by a moderator" in moderator_page
     assert client.get(pending.get_absolute_url()).status_code == 200
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    users_before = User.objects.count()
+
+    with pytest.raises(CommandError, match="never runs on a real site"):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert User.objects.count() == users_before

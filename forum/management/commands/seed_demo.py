@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -73,8 +74,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=2024, help="Random seed for synthetic content."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even though DEBUG is off (benchmarks, throwaway test sites only).",
+        )
 
-    def handle(self, *args, threads: int, batch: int, seed: int, **options) -> None:
+    def handle(
+        self, *args, threads: int, batch: int, seed: int, force: bool = False, **options
+    ) -> None:
+        if not settings.DEBUG and not force:
+            # The demo accounts have published passwords, and one of them is an admin.
+            raise CommandError(
+                "seed_demo creates accounts whose passwords are published in the README, "
+                "an administrator among them: it never runs on a real site. DEBUG is off "
+                "here; if this database is a throwaway one, run it again with --force."
+            )
         if threads < 0 or batch < 1:
             raise CommandError("--threads must be >= 0 and --batch >= 1")
         started = time.monotonic()
