@@ -27,7 +27,7 @@ class ThreadListForm(forms.Form):
         choices=[
             ("activity", _("Latest activity")),
             ("newest", _("Newest")),
-            ("votes", _("Most votes")),
+            ("votes", _("Most people affected")),
         ],
     )
     show = forms.ChoiceField(

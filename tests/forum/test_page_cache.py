@@ -111,7 +111,7 @@ def test_a_me_too_vote_refreshes_the_lists(
     client.get("/")
     with django_capture_on_commit_callbacks(execute=True):
         services.cast_vote(question, voter=other_customer, value=Vote.UP)
-    assert "<strong>1</strong> vote" in client.get("/").content.decode()
+    assert "<strong>1</strong> person has this problem" in client.get("/").content.decode()
 
 
 def test_junk_query_parameters_make_no_new_cache_entries(client, thread, category):
