@@ -1277,3 +1277,17 @@ def test_thread_list_costs_the_same_queries_for_one_and_four_threads(
     large_count = _count_queries(client, url)
 
     assert large_count == small_count
+
+
+def test_lists_count_people_with_the_problem_in_the_words_of_the_thread_page(
+    client, thread, other_customer
+):
+    services.cast_vote(thread.posts.get(kind="question"), voter=other_customer, value=1)
+
+    listing = client.get(thread.category.url).content.decode()
+    page = client.get(thread.get_absolute_url()).content.decode()
+
+    assert "<strong>1</strong> person has this problem" in listing
+    assert "1 person has this problem" in page
+    assert " vote<" not in listing
+    assert "Most people affected" in listing
