@@ -1,7 +1,33 @@
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.utils.encoding import force_str
 
-from accounts import services
+from accounts import doors, services
+
+
+@dataclass(frozen=True)
+class SiteName:
+    """The site as allauth's mails name it (``current_site.name`` and ``.domain``)."""
+
+    name: str
+    domain: str
+
+
+def current_site() -> SiteName:
+    """SITE_NAME and the host of SITE_URL, never the Host header a request came with.
+
+    Without django.contrib.sites allauth takes both from the request, so mails said
+    "Hello from 127.0.0.1:8010" and each host name kept its own log-in lock-out.
+    """
+    return SiteName(
+        name=settings.WAGTAIL_SITE_NAME,
+        domain=urlsplit(settings.WAGTAILADMIN_BASE_URL).netloc,
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,6 +36,28 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.assign_default_role(user)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        super().send_mail(template_prefix, email, {"current_site": current_site(), **context})
+
+    def format_email_subject(self, subject):
+        prefix = account_settings.EMAIL_SUBJECT_PREFIX
+        if prefix is None:
+            prefix = f"[{current_site().name}] "
+        return prefix + force_str(subject)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        # The link carries the sign-up's next: the browser that signed up is logged in and
+        # sent there anyway (allauth resumes its log-in), another one is sent there too.
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        target = doors.safe_next(request) if request is not None else ""
+        return f"{url}?{urlencode({'next': target})}" if target else url
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys the lock-out by the site's domain and the login; its default domain
+        # is the request's host, so each host name the site answers to had its own count.
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"{current_site().domain}:{login}"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +38,12 @@ class ProfileForm(forms.ModelForm):
         if avatar and getattr(avatar, "size", 0) > AVATAR_MAX_BYTES:
             raise forms.ValidationError(_("The image is too large: the limit is 2 MB."))
         return avatar
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's log-in form in the site's words ("Login:" read as a heading)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")
+        self.fields["remember"].label = _("Remember me")

@@ -9,6 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import doors
 from forum import views as forum_views
 from forum.sitemaps import SITEMAPS
 
@@ -23,6 +24,9 @@ def health(request):
 urlpatterns = [
     path("healthz", health, name="health"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Wagtail's log-in and password reset send everyone on to allauth's (accounts/doors.py).
+    path("admin/login/", doors.admin_login),
+    re_path(r"^admin/password_reset/(?P<rest>.*)$", doors.password_reset),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -42,6 +46,7 @@ urlpatterns += i18n_patterns(
     # Wagtail's pages with the page cache in front: wagtail.urls' page pattern, leaving
     # its own _util/ views (password-protected pages, front-end log-in) to it.
     re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", forum_views.serve_wagtail_page, name="cached_page"),
+    path("_util/login/", doors.page_login),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

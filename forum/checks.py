@@ -1,4 +1,4 @@
-"""System checks: production needs a shared cache for pages and rate limits."""
+"""System checks: production needs a shared cache for its pages (rate limits: accounts.checks)."""
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
@@ -17,8 +17,8 @@ def shared_cache_check(app_configs, **kwargs):
         return []
     return [
         Warning(
-            "No shared cache: the page cache is off and rate limits and log-in lock-outs "
-            "count per process.",
+            "No shared cache: the page cache is off (for rate limits and log-in lock-outs "
+            "see accounts.W001).",
             hint="Set REDIS_URL so every web process and host shares one cache.",
             id="forum.W001",
         )

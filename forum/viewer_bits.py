@@ -15,6 +15,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import cache, cached_property
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from accounts import doors
 from forum import permissions, slots
 from forum.models import HasVisibility, Thread, Visibility
 
@@ -201,9 +203,11 @@ def fill_csrf(viewer: Viewer) -> str:
 def fill_nav(viewer: Viewer) -> str:
     words = viewer.labels
     if not viewer.user.is_authenticated:
+        target = doors.page_next(viewer.request)
+        query = escape(f"?{urlencode({'next': target})}") if target else ""
         return (
-            f'<li><a href="{reverse("account_login")}">{words["log_in"]}</a></li>'
-            f'<li><a href="{reverse("account_signup")}">{words["sign_up"]}</a></li>'
+            f'<li><a href="{reverse("account_login")}{query}">{words["log_in"]}</a></li>'
+            f'<li><a href="{reverse("account_signup")}{query}">{words["sign_up"]}</a></li>'
         )
     logout = viewer.form(
         reverse("account_logout"),

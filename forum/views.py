@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -188,7 +189,7 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def ask(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         messages.info(request, _("Log in or sign up to ask a question."))
-        return redirect(f"{reverse('account_login')}?next={request.path}")
+        return redirect_to_login(request.get_full_path())
     permissions.check_ask_question(request.user)
     preview_html = None
     if request.method == "POST":

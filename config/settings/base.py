@@ -217,7 +217,36 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "administrator", "support", "staff", "moderator", "root"]
-# allauth's rate limits stay at their defaults (on): failed logins, sign-ups, resets, mails.
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# allauth's rate limits, counted in the default cache: shared by every process only with
+# REDIS_URL (`check --deploy` warns otherwise, accounts.W001). Limits not named here keep
+# allauth's defaults. "n/period/key" counts per login or email address, ".../ip" per client.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # Wrong passwords: after 5 for one login in 5 minutes it is locked out (and 10 a
+    # minute from one client address).
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    # Password-reset mails: at most 3 an hour to one address.
+    "reset_password": "20/m/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # Verification mails: one per address every 3 minutes.
+    "confirm_email": "1/3m/key",
+}
+# Behind proxies (load balancer, CDN) the client is the TRUSTED_PROXY_COUNT-th address from
+# the right of X-Forwarded-For; 0 uses the connection's address. Per-client rate limits
+# need it, or every visitor counts as the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# ACCOUNT_EMAIL_SUBJECT_PREFIX unset: allauth's mails start "[SITE_NAME] " and name the site
+# (SITE_NAME, SITE_URL's host), not the host a request came to (accounts.adapters).
+# Every log-in, sign-up and password reset is allauth's. Wagtail's own doors keep their
+# URLs (/admin/login/, /_util/login/, WAGTAILADMIN_LOGIN_URL and WAGTAIL_FRONTEND_LOGIN_URL
+# unset) and config/urls.py answers them with redirects to allauth (accounts/doors.py):
+# pointed at allauth directly, a member logged in but refused would be sent round in a
+# loop. Passwords and email addresses change on allauth's pages, not the admin's.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 

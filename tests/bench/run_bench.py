@@ -588,7 +588,7 @@ def header_shows(body: bytes, member: dict) -> str:
     (the log-in link, no log-out form) or "unclear"."""
     text = body.decode(errors="replace")
     logout = f'action="{member["logout_url"]}"' in text and "Log out" in text
-    login = f'href="{member["login_url"]}"' in text
+    login = f'href="{member["login_url"]}' in text  # with or without ?next=
     if logout and not login:
         return "member"
     if login and not logout:
