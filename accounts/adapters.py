@@ -7,7 +7,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.utils.encoding import force_str
 
-from accounts import doors, services
+from accounts import doors, names, services
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.assign_default_role(user)
         return user
+
+    def clean_username(self, username, shallow=False):
+        # Invisible characters go first, so allauth's checks see the name as shown;
+        # a shallow check (choosing a name for a social sign-up) makes no query.
+        username = names.validate_username(username, check_others=not shallow)
+        return super().clean_username(username, shallow=shallow)
 
     def send_mail(self, template_prefix, email, context):
         super().send_mail(template_prefix, email, {"current_site": current_site(), **context})

@@ -1,12 +1,21 @@
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.names import SKELETON_MAX_LENGTH, skeleton
 from accounts.roles import BADGE_ORDER, MODERATOR_ROLES, STAFF_ROLES, Role
+
+
+class MemberManager(UserManager):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for user in objs:
+            user.username_skeleton = skeleton(user.username)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class User(AbstractUser):
@@ -20,6 +29,13 @@ class User(AbstractUser):
         blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "gif", "webp"])],
     )
+    # What the username looks like (accounts.names.skeleton), kept on every save so that
+    # a new name can be compared with every member's username by one indexed lookup.
+    username_skeleton = models.CharField(
+        max_length=SKELETON_MAX_LENGTH, editable=False, db_index=True, default=""
+    )
+
+    objects = MemberManager()
 
     class Meta:
         verbose_name = _("user")
@@ -27,6 +43,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.public_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.username_skeleton = skeleton(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:

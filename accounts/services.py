@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts import avatars
 from accounts.models import User
 from accounts.roles import Role
 
@@ -23,10 +24,17 @@ def set_roles(user: User, *, roles: list[Role]) -> None:
     user.__dict__.pop("role_names", None)
 
 
+@transaction.atomic
 def update_profile(
     user: User, *, display_name: str, bio: str, avatar=None, clear_avatar: bool = False
 ) -> User:
-    """Save the public profile fields of *user*."""
+    """Save the public profile fields of *user*.
+
+    A new *avatar* is stored re-encoded (``accounts.avatars``: a small square without
+    metadata; ``ValidationError`` if it is no usable image). The file it replaces, or
+    that *clear_avatar* removes, is deleted from storage once the change is committed.
+    """
+    replaced = user.avatar.name or ""
     user.display_name = display_name
     user.bio = bio
     fields = ["display_name", "bio"]
@@ -34,7 +42,11 @@ def update_profile(
         user.avatar = None
         fields.append("avatar")
     elif avatar is not None:
-        user.avatar = avatar
+        image = avatars.reencode_avatar(avatar)
+        user.avatar.save(image.name, image, save=False)
         fields.append("avatar")
     user.save(update_fields=fields)
+    if replaced and replaced != (user.avatar.name or ""):
+        storage = user.avatar.storage
+        transaction.on_commit(lambda: storage.delete(replaced), robust=True)
     return user

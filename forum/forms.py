@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.names import clean_visible_text, has_visible_text
 from forum import permissions
 from forum.models import (
     BODY_MAX_LENGTH,
@@ -77,6 +78,17 @@ TEXT_ERRORS = {
         "The text is too long: keep it to %(limit_value)d characters (it has %(show_value)d)."
     ),
 }
+
+
+def _visible_body(form: forms.Form) -> str:
+    """The body as typed; one with nothing visible in it (only zero-width characters,
+    say) is refused as empty, with the field's own message."""
+    body = form.cleaned_data["body"]
+    if not has_visible_text(body):
+        raise forms.ValidationError(
+            form.fields["body"].error_messages["required"], code="required"
+        )
+    return body
 
 
 class MarkdownTextarea(forms.Textarea):
@@ -190,13 +202,25 @@ class AskForm(SubmissionKeyMixin):
         )
 
     def clean_title(self) -> str:
-        title = " ".join(self.cleaned_data["title"].split())
+        title = clean_visible_text(self.cleaned_data["title"])
+        if not has_visible_text(title):
+            raise forms.ValidationError(
+                _("Please give your question a title with words in it."), code="invisible"
+            )
         if len(title) < TITLE_MIN_LENGTH:
             raise forms.ValidationError(
                 self.fields["title"].error_messages["min_length"]
                 % {"limit_value": TITLE_MIN_LENGTH, "show_value": len(title)}
             )
+        if len(title) > TITLE_MAX_LENGTH:  # normalising can lengthen a few characters
+            raise forms.ValidationError(
+                self.fields["title"].error_messages["max_length"]
+                % {"limit_value": TITLE_MAX_LENGTH, "show_value": len(title)}
+            )
         return title
+
+    def clean_body(self) -> str:
+        return _visible_body(self)
 
 
 class AnswerForm(SubmissionKeyMixin):
@@ -208,6 +232,9 @@ class AnswerForm(SubmissionKeyMixin):
         help_text=_("Markdown is supported."),
         error_messages=ANSWER_ERRORS,
     )
+
+    def clean_body(self) -> str:
+        return _visible_body(self)
 
 
 class CommentForm(forms.Form):
@@ -222,6 +249,9 @@ class CommentForm(forms.Form):
         ),
         error_messages=COMMENT_ERRORS,
     )
+
+    def clean_body(self) -> str:
+        return _visible_body(self)
 
 
 class EditPostForm(forms.Form):
@@ -242,6 +272,9 @@ class EditPostForm(forms.Form):
             del self.fields["tags"]
 
     clean_title = AskForm.clean_title
+
+    def clean_body(self) -> str:
+        return _visible_body(self)
 
 
 class VoteForm(forms.Form):

@@ -216,7 +216,18 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_USERNAME_BLACKLIST = ["admin", "administrator", "support", "staff", "moderator", "root"]
+# Usernames refused as they are (allauth compares the whole name). Names that contain or
+# imitate a protected word are refused by accounts.names, for usernames and display names.
+ACCOUNT_USERNAME_BLACKLIST = ["root"]
+# Words no customer's name may contain or imitate (staff may use them); the site name
+# (SITE_NAME) and the staff role names, in every language, are always added.
+PROTECTED_NAME_WORDS = env_list(
+    "PROTECTED_NAME_WORDS",
+    "admin,administrator,moderator,staff,support,official,brand team,brand representative,"
+    "support agent",
+)
+# The largest avatar accepted, in pixels on either side; it is stored as a 256px square.
+AVATAR_MAX_SIDE = env_int("AVATAR_MAX_SIDE", 4096)
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 # allauth's rate limits, counted in the default cache: shared by every process only with
 # REDIS_URL (`check --deploy` warns otherwise, accounts.W001). Limits not named here keep
