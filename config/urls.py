@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
-from django.contrib.sitemaps.views import sitemap
-from django.http import HttpResponse
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -20,10 +22,37 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the real one."""
+    return HttpResponsePermanentRedirect(static_url("favicon.svg"))
+
+
 # Not under a language prefix (FORUM_UNPREFIXED_PATHS in the settings lists them).
 urlpatterns = [
     path("healthz", health, name="health"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(
+            template_name="robots.txt",
+            content_type="text/plain",
+            extra_context={
+                "prefixes": [
+                    "" if code == settings.LANGUAGE_CODE else f"/{code}"
+                    for code, _name in settings.LANGUAGES
+                ]
+            },
+        ),
+        name="robots",
+    ),
+    path("favicon.ico", favicon),
     # Wagtail's log-in and password reset send everyone on to allauth's (accounts/doors.py).
     path("admin/login/", doors.admin_login),
     re_path(r"^admin/password_reset/(?P<rest>.*)$", doors.password_reset),

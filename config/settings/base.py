@@ -276,6 +276,16 @@ def _social_providers() -> dict[str, dict]:
 
 
 SOCIALACCOUNT_PROVIDERS = _social_providers()
+# Social log-in posts a form to the site, which redirects it to the provider: the
+# Content-Security-Policy's form-action must allow the provider's host.
+_SOCIAL_LOGIN_HOSTS = {
+    "google": "https://accounts.google.com",
+    "github": "https://github.com",
+    "microsoft": "https://login.microsoftonline.com",
+}
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+    _SOCIAL_LOGIN_HOSTS[provider] for provider in SOCIALACCOUNT_PROVIDERS
+]
 
 # --- Email: console by default, SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Community <community@localhost>")
@@ -340,7 +350,9 @@ FORUM_PROXY_CACHE_SECONDS = env_int("FORUM_PROXY_CACHE_SECONDS", 60)
 # URL prefixes outside i18n_patterns (config/urls.py): their language is not in the URL.
 FORUM_UNPREFIXED_PATHS = (
     "/healthz",
-    "/sitemap.xml",
+    "/sitemap",
+    "/robots.txt",
+    "/favicon.ico",
     "/admin/",
     "/documents/",
     "/i18n/",
