@@ -123,6 +123,18 @@ def _why_not_accept(user: AnyUser, thread: Thread) -> str | None:
     return None
 
 
+def _why_not_accept_post(user: AnyUser, post: Post) -> str | None:
+    if reason := _why_not_accept(user, post.thread):
+        return reason
+    if post.is_question:
+        return _("Only an answer can be marked as the solution.")
+    if post.is_deleted:
+        return _("This answer has been deleted, so it cannot be the solution.")
+    if not post.is_published:
+        return _("Only an answer everyone can see can be marked as the solution.")
+    return None
+
+
 def _why_not_moderate(user: AnyUser, thread: Thread) -> str | None:
     if reason := _why_not_signed_in(user):
         return reason
@@ -171,6 +183,11 @@ def can_accept_answer(user: AnyUser, thread: Thread) -> bool:
     return _why_not_accept(user, thread) is None
 
 
+def can_accept_post(user: AnyUser, post: Post) -> bool:
+    """May *user* mark this answer, as it is, as its thread's solution?"""
+    return _why_not_accept_post(user, post) is None
+
+
 def can_moderate_thread(user: AnyUser, thread: Thread) -> bool:
     """Lock, unlock, pin and unpin."""
     return _why_not_moderate(user, thread) is None
@@ -184,6 +201,7 @@ check_delete_post = _checker(_why_not_delete_post)
 check_delete_comment = _checker(_why_not_delete_comment)
 check_vote = _checker(_why_not_vote)
 check_accept_answer = _checker(_why_not_accept)
+check_accept_post = _checker(_why_not_accept_post)
 check_moderate_thread = _checker(_why_not_moderate)
 
 

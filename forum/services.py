@@ -3,17 +3,26 @@
 Every function checks its permission rule (``forum.permissions``), changes rows inside
 one transaction, moves stored counters with ``F()`` and announces what happened
 through ``forum.events`` (the outbox row is written in the same transaction).
+
+Two people may act on the same thread at once, so a function never decides on the
+objects its caller loaded: it locks the thread row (``select_for_update``), then the
+post, then a comment or vote, always in that order, reads them again under the lock and
+judges those. Each write is guarded by the state it changes (``filter(pk=...,
+state=...).update(...)``) and counters move only when that write changed a row. On
+SQLite ``select_for_update`` does nothing, but every transaction takes the write lock
+when it begins (``transaction_mode`` IMMEDIATE), so the reads under it are just as fresh.
 """
 
 import uuid
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.roles import STAFF_ROLES
 from forum import events, permissions, rendering
 from forum.models import (
     MAX_TAGS,
@@ -30,6 +39,18 @@ from forum.models import (
 
 def _thread_slug(title: str) -> str:
     return slugify(title, allow_unicode=True)[:80].strip("-") or "thread"
+
+
+def _locked_thread(thread_id: int) -> Thread:
+    """The thread as it is now, locked until the transaction ends."""
+    return Thread.objects.select_for_update().get(pk=thread_id)
+
+
+def _locked_post(post_id: int, thread: Thread) -> Post:
+    """The post as it is now, locked after its (already locked) *thread*."""
+    post = Post.objects.select_for_update().get(pk=post_id)
+    post.thread = thread
+    return post
 
 
 def _tags_for(names: Iterable[str]) -> list[Tag]:
@@ -119,9 +140,8 @@ def post_answer(
         return existing
     try:
         with transaction.atomic():
-            locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            locked = _locked_thread(thread.pk)
             permissions.check_post_answer(author, locked)
-            now = timezone.now()
             post = Post.objects.create(
                 thread=locked,
                 kind=Post.Kind.ANSWER,
@@ -130,11 +150,15 @@ def post_answer(
                 body_html=rendering.render_post(body),
                 submission_key=submission_key,
             )
-            changes = {"answer_count": F("answer_count") + 1, "last_activity_at": now}
-            if locked.first_answer_at is None:
-                changes["first_answer_at"] = now
-            if locked.staff_answered_at is None and author.is_staff_member:
-                changes["staff_answered_at"] = now
+            # The answer times are its created_at, so that deleting an answer can work
+            # them out again from the answers that are left (delete_post).
+            changes = {"last_activity_at": post.created_at}
+            if post.is_published:
+                changes["answer_count"] = F("answer_count") + 1
+                if locked.first_answer_at is None:
+                    changes["first_answer_at"] = post.created_at
+                if locked.staff_answered_at is None and author.is_staff_member:
+                    changes["staff_answered_at"] = post.created_at
             Thread.objects.filter(pk=locked.pk).update(**changes)
             events.emit(
                 events.answer_posted, thread_id=locked.pk, post_id=post.pk, actor_id=author.pk
@@ -149,20 +173,26 @@ def post_answer(
 
 @transaction.atomic
 def post_comment(post: Post, *, author: User, body: str) -> Comment:
-    """Add a short clarification under *post*. Emits ``comment_posted``."""
-    # Judge the thread as it is now, not as the caller loaded it (it may have been locked since).
-    post.thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+    """Add a short clarification under *post*. Emits ``comment_posted``.
+
+    Judged on the thread and post as they are now (either may have been locked or
+    deleted since the caller loaded them).
+    """
+    thread = _locked_thread(post.thread_id)
+    post = _locked_post(post.pk, thread)
     permissions.check_post_comment(author, post)
     comment = Comment.objects.create(
         post=post, author=author, body_markdown=body, body_html=rendering.render_comment(body)
     )
-    Post.objects.filter(pk=post.pk).update(
-        comment_count=F("comment_count") + 1, version=F("version") + 1
-    )
-    Thread.objects.filter(pk=post.thread_id).update(last_activity_at=timezone.now())
+    post_changes = {"version": F("version") + 1}
+    thread_changes = {"last_activity_at": comment.created_at}
+    if comment.is_published:
+        post_changes["comment_count"] = F("comment_count") + 1
+    Post.objects.filter(pk=post.pk).update(**post_changes)
+    Thread.objects.filter(pk=thread.pk).update(**thread_changes)
     events.emit(
         events.comment_posted,
-        thread_id=post.thread_id,
+        thread_id=thread.pk,
         post_id=post.pk,
         comment_id=comment.pk,
         actor_id=author.pk,
@@ -181,12 +211,14 @@ def edit_post(
 ) -> Post:
     """Replace *post*'s text (and, for a question, its title and tags).
 
-    The previous text is kept as a ``PostRevision``. Returns the post unchanged, with no
+    The previous text, as it is now (another edit may have landed since the caller
+    loaded the post), is kept as a ``PostRevision``. Returns the post unchanged, with no
     revision, when nothing differs. Emits ``post_edited``.
     """
-    post.thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+    given = post
+    thread = _locked_thread(post.thread_id)
+    post = _locked_post(post.pk, thread)
     permissions.check_edit_post(editor, post)
-    thread = post.thread
     new_tags = None if tags is None or not post.is_question else _tags_for(tags)
     title_changed = post.is_question and title is not None and title != thread.title
     old_tag_ids = sorted(thread.tags.values_list("pk", flat=True)) if post.is_question else []
@@ -199,14 +231,16 @@ def edit_post(
         body_markdown=post.body_markdown,
         title=thread.title if post.is_question else "",
     )
-    now = timezone.now()
-    post.body_markdown = body
-    post.body_html = rendering.render_post(body)
-    post.edited_at = now
-    post.edit_count = F("edit_count") + 1
-    post.version = F("version") + 1
-    post.save(update_fields=["body_markdown", "body_html", "edited_at", "edit_count", "version"])
-    post.refresh_from_db(fields=["edit_count", "version"])
+    Post.objects.filter(pk=post.pk, state=post.state).update(
+        body_markdown=body,
+        body_html=rendering.render_post(body),
+        edited_at=timezone.now(),
+        edit_count=F("edit_count") + 1,
+        version=F("version") + 1,
+    )
+    post.refresh_from_db(
+        fields=["body_markdown", "body_html", "edited_at", "edit_count", "version"]
+    )
     if post.is_question:
         thread_fields = ["excerpt"]
         thread.excerpt = rendering.excerpt(post.body_html)
@@ -228,52 +262,92 @@ def edit_post(
         tags_changed=bool(tags_changed),
         old_tag_ids=old_tag_ids,
     )
-    return post
+    # The caller's copy shows the edit too (its page redirects to the new title's URL).
+    for field in ("body_markdown", "body_html", "edited_at", "edit_count", "version", "state"):
+        setattr(given, field, getattr(post, field))
+    given.thread = thread
+    return given
+
+
+def _answer_times(thread_id: int) -> dict:
+    """When the first published answer and the first one by staff were posted, or None."""
+    staff = User.objects.filter(Q(is_superuser=True) | Q(groups__name__in=STAFF_ROLES))
+    by_staff = Q(author__in=staff.values("pk"))
+    return Post.objects.filter(
+        thread_id=thread_id, kind=Post.Kind.ANSWER, state=Visibility.PUBLISHED
+    ).aggregate(
+        first_answer_at=Min("created_at"), staff_answered_at=Min("created_at", filter=by_staff)
+    )
 
 
 @transaction.atomic
 def delete_post(post: Post, *, actor: User) -> None:
     """Soft-delete *post*; deleting a question deletes its thread.
 
-    Allowed only where nothing depends on it (see ``permissions``). Emits ``post_deleted``.
+    Allowed only where nothing depends on it (see ``permissions``); a post already
+    deleted is refused, so a second delete (a double click, two tabs) changes nothing.
+    Deleting a published answer lowers the answer count and works the thread's first
+    answer and first staff answer times out again from the answers left. Emits
+    ``post_deleted``.
     """
-    locked = Thread.objects.select_for_update().get(pk=post.thread_id)
-    post.thread = locked
-    permissions.check_delete_post(actor, post)
+    thread = _locked_thread(post.thread_id)
+    current = _locked_post(post.pk, thread)
+    permissions.check_delete_post(actor, current)
     now = timezone.now()
-    Post.objects.filter(pk=post.pk).update(
-        state=Visibility.DELETED, deleted_at=now, version=F("version") + 1
+    deleted = (
+        Post.objects.filter(pk=current.pk, state=current.state)
+        .exclude(state=Visibility.DELETED)
+        .update(state=Visibility.DELETED, deleted_at=now, version=F("version") + 1)
     )
+    if not deleted:
+        return
     post.state, post.deleted_at = Visibility.DELETED, now
-    if post.is_question:
-        Thread.objects.filter(pk=locked.pk).update(state=Visibility.DELETED)
-        locked.state = Visibility.DELETED
-    else:
-        Thread.objects.filter(pk=locked.pk).update(answer_count=F("answer_count") - 1)
+    post.thread = thread
+    if current.is_question:
+        Thread.objects.filter(pk=thread.pk).exclude(state=Visibility.DELETED).update(
+            state=Visibility.DELETED
+        )
+        thread.state = Visibility.DELETED
+    elif current.is_published:
+        Thread.objects.filter(pk=thread.pk).update(
+            answer_count=F("answer_count") - 1, **_answer_times(thread.pk)
+        )
     events.emit(
         events.post_deleted,
-        thread_id=locked.pk,
-        post_id=post.pk,
-        kind=post.kind,
+        thread_id=thread.pk,
+        post_id=current.pk,
+        kind=current.kind,
         actor_id=actor.pk,
-        thread_deleted=post.is_question,
+        thread_deleted=current.is_question,
     )
 
 
 @transaction.atomic
 def delete_comment(comment: Comment, *, actor: User) -> None:
-    """Soft-delete *comment*. Emits ``comment_deleted``."""
-    permissions.check_delete_comment(actor, comment)
-    Comment.objects.filter(pk=comment.pk).update(state=Visibility.DELETED)
-    comment.state = Visibility.DELETED
-    Post.objects.filter(pk=comment.post_id).update(
-        comment_count=F("comment_count") - 1, version=F("version") + 1
+    """Soft-delete *comment*; one already deleted is refused. Emits ``comment_deleted``."""
+    thread_id = Post.objects.values_list("thread_id", flat=True).get(pk=comment.post_id)
+    thread = _locked_thread(thread_id)
+    post = _locked_post(comment.post_id, thread)
+    current = Comment.objects.select_for_update().get(pk=comment.pk)
+    current.post = post
+    permissions.check_delete_comment(actor, current)
+    deleted = (
+        Comment.objects.filter(pk=current.pk, state=current.state)
+        .exclude(state=Visibility.DELETED)
+        .update(state=Visibility.DELETED)
     )
+    if not deleted:
+        return
+    comment.state = Visibility.DELETED
+    post_changes = {"version": F("version") + 1}
+    if current.is_published:
+        post_changes["comment_count"] = F("comment_count") - 1
+    Post.objects.filter(pk=post.pk).update(**post_changes)
     events.emit(
         events.comment_deleted,
-        thread_id=comment.post.thread_id,
-        post_id=comment.post_id,
-        comment_id=comment.pk,
+        thread_id=thread.pk,
+        post_id=post.pk,
+        comment_id=current.pk,
         actor_id=actor.pk,
     )
 
@@ -290,19 +364,22 @@ def cast_vote(post: Post, *, voter: User, value: int) -> int:
         raise ValueError(f"vote value must be 1, -1 or 0, not {value!r}")
     if post.is_question and value == Vote.DOWN:
         raise ValueError("questions take only 'I have this problem too' votes")
-    post.thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+    thread = _locked_thread(post.thread_id)
+    post = _locked_post(post.pk, thread)
     permissions.check_vote(voter, post)
     current = Vote.objects.select_for_update().filter(post=post, voter=voter).first()
     old_value = current.value if current else 0
     if old_value == value:
-        return Post.objects.values_list("score", flat=True).get(pk=post.pk)
+        return post.score
     if value == 0:
-        current.delete()
+        changed = Vote.objects.filter(pk=current.pk, value=old_value).delete()[0]
     elif current is None:
         Vote.objects.create(post=post, voter=voter, value=value)
+        changed = 1
     else:
-        current.value = value
-        current.save(update_fields=["value"])
+        changed = Vote.objects.filter(pk=current.pk, value=old_value).update(value=value)
+    if not changed:
+        raise RuntimeError("the vote changed under its row lock")
     delta = value - old_value
     Post.objects.filter(pk=post.pk).update(score=F("score") + delta)
     if post.is_question:
@@ -324,25 +401,25 @@ def cast_vote(post: Post, *, voter: User, value: int) -> int:
 def accept_answer(answer: Post, *, actor: User) -> bool:
     """Mark *answer* as the solution of its thread, replacing any earlier one.
 
+    Judged on the answer as it is now: one deleted or hidden since the caller loaded it
+    is refused, so the thread never shows "Solved" without a visible solution.
     Idempotent: returns False and writes nothing when it is already the solution.
     Emits ``answer_accepted`` (with the replaced answer as ``previous``).
     """
-    thread = Thread.objects.select_for_update().get(pk=answer.thread_id)
-    permissions.check_accept_answer(actor, thread)
-    if answer.kind != Post.Kind.ANSWER or not answer.is_published:
-        raise ValueError("only a visible answer can be accepted")
-    if thread.accepted_answer_id == answer.pk:
+    thread = _locked_thread(answer.thread_id)
+    current = _locked_post(answer.pk, thread)
+    permissions.check_accept_post(actor, current)
+    if thread.accepted_answer_id == current.pk:
         return False
     previous_id = thread.accepted_answer_id
-    thread.accepted_answer = answer
-    thread.accepted_at = timezone.now()
-    thread.accepted_by = actor
-    thread.last_activity_at = thread.accepted_at
-    thread.save(update_fields=["accepted_answer", "accepted_at", "accepted_by", "last_activity_at"])
+    now = timezone.now()
+    Thread.objects.filter(pk=thread.pk, accepted_answer_id=previous_id).update(
+        accepted_answer=current, accepted_at=now, accepted_by=actor, last_activity_at=now
+    )
     events.emit(
         events.answer_accepted,
         thread_id=thread.pk,
-        post_id=answer.pk,
+        post_id=current.pk,
         previous_post_id=previous_id,
         actor_id=actor.pk,
     )
@@ -352,15 +429,14 @@ def accept_answer(answer: Post, *, actor: User) -> bool:
 @transaction.atomic
 def unaccept_answer(thread: Thread, *, actor: User) -> bool:
     """Take back the solution of *thread*. Idempotent. Emits ``answer_unaccepted``."""
-    locked = Thread.objects.select_for_update().get(pk=thread.pk)
+    locked = _locked_thread(thread.pk)
     permissions.check_accept_answer(actor, locked)
-    if locked.accepted_answer_id is None:
-        return False
     answer_id = locked.accepted_answer_id
-    locked.accepted_answer = None
-    locked.accepted_at = None
-    locked.accepted_by = None
-    locked.save(update_fields=["accepted_answer", "accepted_at", "accepted_by"])
+    if answer_id is None:
+        return False
+    Thread.objects.filter(pk=locked.pk, accepted_answer_id=answer_id).update(
+        accepted_answer=None, accepted_at=None, accepted_by=None
+    )
     events.emit(events.answer_unaccepted, thread_id=locked.pk, post_id=answer_id, actor_id=actor.pk)
     return True
 
@@ -369,16 +445,14 @@ def _set_thread_flag(
     thread: Thread, *, actor: User, field: str, value: bool, signal: events.EventType
 ) -> bool:
     with transaction.atomic():
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        locked = _locked_thread(thread.pk)
         permissions.check_moderate_thread(actor, locked)
         if getattr(locked, field) == value:
             return False
-        setattr(locked, field, value)
-        update_fields = [field]
+        changes = {field: value}
         if field == "is_locked":
-            locked.locked_at = timezone.now() if value else None
-            update_fields.append("locked_at")
-        locked.save(update_fields=update_fields)
+            changes["locked_at"] = timezone.now() if value else None
+        Thread.objects.filter(pk=locked.pk, **{field: not value}).update(**changes)
         events.emit(signal, thread_id=locked.pk, actor_id=actor.pk)
     return True
 
@@ -415,14 +489,30 @@ def rerender_content(*, batch_size: int = 500) -> tuple[int, int]:
     """Rebuild ``body_html`` (and thread excerpts) from the kept Markdown.
 
     For use after the sanitiser's allow-list changes; touches no timestamps or
-    counters. Returns how many posts and comments were rewritten.
+    counters. Each batch locks its threads, then its posts (the services' order), so an
+    edit made meanwhile waits for the batch instead of being overwritten by HTML of the
+    text it replaced. Returns how many posts and comments were rewritten.
     """
     post_count = comment_count = 0
-    posts = Post.objects.select_related("thread").order_by("pk")
-    for start in range(0, posts.count(), batch_size):
+    last_pk = 0
+    while True:
         with transaction.atomic():
-            batch = list(posts[start : start + batch_size])
+            ids = list(
+                Post.objects.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", "thread_id")[:batch_size]
+            )
+            if not ids:
+                break
+            last_pk = ids[-1][0]
+            thread_ids = sorted({thread_id for _, thread_id in ids})
+            threads = Thread.objects.select_for_update().filter(pk__in=thread_ids).order_by("pk")
+            threads = {thread.pk: thread for thread in threads}
+            batch = list(
+                Post.objects.select_for_update().filter(pk__in=[pk for pk, _ in ids]).order_by("pk")
+            )
             for post in batch:
+                post.thread = threads[post.thread_id]
                 post.body_html = rendering.render_post(post.body_markdown)
                 post.version += 1
                 if post.is_question:

@@ -450,6 +450,54 @@ def test_delete_question_without_answers_deletes_the_thread(thread, question, cu
     assert not permissions.visible_threads(thread.author, Thread.objects.filter(pk=thread.pk))
 
 
+def test_delete_only_answer_clears_first_answer_and_staff_answer_times(thread, brand_rep):
+    answer = services.post_answer(thread, author=brand_rep, body="A fix ships in firmware 2.1.")
+
+    services.delete_post(answer, actor=brand_rep)
+
+    thread.refresh_from_db()
+    assert thread.first_answer_at is None
+    assert thread.staff_answered_at is None
+    assert not thread.has_staff_answer
+
+
+def test_delete_first_answer_moves_first_answer_at_to_the_next_answer(thread, other_customer):
+    first = services.post_answer(thread, author=other_customer, body="Reset it, then pair again.")
+    second = make_answer(thread)
+
+    services.delete_post(first, actor=other_customer)
+
+    thread.refresh_from_db()
+    assert thread.first_answer_at == second.created_at
+    assert thread.first_answer_at > first.created_at
+
+
+def test_delete_staff_answer_keeps_the_customers_first_answer_time(
+    thread, other_customer, brand_rep
+):
+    customers = services.post_answer(thread, author=other_customer, body="Reset it, then pair.")
+    staff = services.post_answer(thread, author=brand_rep, body="A fix ships in firmware 2.1.")
+
+    services.delete_post(staff, actor=brand_rep)
+
+    thread.refresh_from_db()
+    assert thread.first_answer_at == customers.created_at
+    assert thread.staff_answered_at is None
+
+
+def test_delete_first_staff_answer_moves_staff_answered_at_to_the_next_one(
+    thread, brand_rep, support_agent, other_customer
+):
+    first_staff = services.post_answer(thread, author=brand_rep, body="A fix ships in 2.1.")
+    services.post_answer(thread, author=other_customer, body="Reset it, then pair again.")
+    second_staff = services.post_answer(thread, author=support_agent, body="2.1 is out now.")
+
+    services.delete_post(first_staff, actor=brand_rep)
+
+    thread.refresh_from_db()
+    assert thread.staff_answered_at == second_staff.created_at
+
+
 def test_delete_question_is_refused_when_it_has_answers(thread, question, answer, customer):
     with pytest.raises(PermissionDenied, match="has answers"):
         services.delete_post(question, actor=customer)
@@ -748,7 +796,7 @@ def test_accept_answer_is_refused_when_thread_locked(thread, answer, customer, a
 
 
 def test_accept_answer_refuses_the_question(thread, question, customer):
-    with pytest.raises(ValueError, match="only a visible answer"):
+    with pytest.raises(PermissionDenied, match="Only an answer"):
         services.accept_answer(question, actor=customer)
 
     thread.refresh_from_db()
@@ -759,7 +807,7 @@ def test_accept_answer_refuses_a_deleted_answer(thread, answer, customer, other_
     services.delete_post(answer, actor=other_customer)
     answer.refresh_from_db()
 
-    with pytest.raises(ValueError, match="only a visible answer"):
+    with pytest.raises(PermissionDenied, match="has been deleted"):
         services.accept_answer(answer, actor=customer)
 
     thread.refresh_from_db()
@@ -871,6 +919,120 @@ def test_unlock_thread_clears_locked_at(thread, brand_rep):
     thread.refresh_from_db()
     assert not thread.is_locked
     assert thread.locked_at is None
+
+
+# --- stale copies: each service decides on the rows as they are now ----------------------------
+#
+# A request loads a post, then another request changes it before the first one acts. These are
+# the races of test_races.py played one after the other, so they run on SQLite too.
+
+
+def _stale(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def test_delete_post_with_a_stale_copy_of_a_deleted_answer_lowers_answer_count_once(
+    thread, answer, other_customer
+):
+    make_answer(thread)
+    stale = _stale(answer)
+    services.delete_post(answer, actor=other_customer)
+
+    with pytest.raises(PermissionDenied, match="already been deleted"):
+        services.delete_post(stale, actor=other_customer)
+
+    thread.refresh_from_db()
+    assert thread.answer_count == 1
+
+
+def test_delete_comment_with_a_stale_copy_lowers_comment_count_once(question, other_customer):
+    services.post_comment(question, author=other_customer, body="Which model is it?")
+    comment = services.post_comment(question, author=other_customer, body="And which firmware?")
+    stale = _stale(comment)
+    services.delete_comment(comment, actor=other_customer)
+
+    with pytest.raises(PermissionDenied, match="already been deleted"):
+        services.delete_comment(stale, actor=other_customer)
+
+    question.refresh_from_db()
+    assert question.comment_count == 1
+
+
+def test_accept_answer_with_a_stale_copy_of_a_deleted_answer_is_refused(
+    thread, answer, customer, other_customer
+):
+    stale = _stale(answer)
+    services.delete_post(answer, actor=other_customer)
+
+    with pytest.raises(PermissionDenied, match="has been deleted"):
+        services.accept_answer(stale, actor=customer)
+
+    thread.refresh_from_db()
+    assert thread.accepted_answer_id is None
+
+
+def test_cast_vote_with_a_stale_copy_of_a_deleted_answer_is_refused(
+    answer, customer, other_customer
+):
+    stale = _stale(answer)
+    services.delete_post(answer, actor=other_customer)
+
+    with pytest.raises(PermissionDenied, match="has been deleted"):
+        services.cast_vote(stale, voter=customer, value=Vote.UP)
+
+    answer.refresh_from_db()
+    assert answer.score == 0
+    assert not Vote.objects.filter(post=answer).exists()
+
+
+def test_post_comment_with_a_stale_copy_of_a_deleted_answer_is_refused(
+    answer, customer, other_customer
+):
+    stale = _stale(answer)
+    services.delete_post(answer, actor=other_customer)
+
+    with pytest.raises(PermissionDenied, match="has been deleted"):
+        services.post_comment(stale, author=customer, body="Did this work?")
+
+    answer.refresh_from_db()
+    assert answer.comment_count == 0
+    assert not Comment.objects.filter(post=answer).exists()
+
+
+def test_edit_post_with_a_stale_copy_of_a_deleted_answer_is_refused(answer, other_customer):
+    stale = _stale(answer)
+    services.delete_post(answer, actor=other_customer)
+
+    with pytest.raises(PermissionDenied, match="has been deleted"):
+        services.edit_post(stale, editor=other_customer, body="Hold reset for twenty seconds.")
+
+    answer.refresh_from_db()
+    assert answer.edit_count == 0
+    assert not answer.revisions.exists()
+
+
+def test_edit_post_with_a_stale_copy_keeps_the_latest_text_in_the_history(
+    answer, other_customer, brand_rep
+):
+    original = answer.body_markdown
+    stale = _stale(answer)
+    services.edit_post(answer, editor=other_customer, body="Hold reset for twenty seconds.")
+
+    services.edit_post(stale, editor=brand_rep, body="Hold reset for thirty seconds.")
+
+    history = list(answer.revisions.values_list("body_markdown", flat=True))
+    assert history == [original, "Hold reset for twenty seconds."]
+    answer.refresh_from_db()
+    assert answer.edit_count == 2
+
+
+def test_edit_post_with_a_stale_copy_of_the_same_text_writes_no_revision(answer, other_customer):
+    stale = _stale(answer)
+    services.edit_post(answer, editor=other_customer, body="Hold reset for twenty seconds.")
+
+    services.edit_post(stale, editor=other_customer, body="Hold reset for twenty seconds.")
+
+    assert answer.revisions.count() == 1
 
 
 # --- events -----------------------------------------------------------------------------------
