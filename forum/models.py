@@ -130,6 +130,9 @@ class Thread(HasVisibility, models.Model):
     state = _state_field()
 
     answer_count = models.PositiveIntegerField(default=0)
+    # Published comments on the question by members other than the asker: like answers,
+    # they are replies, and keep the asker from deleting the question under them.
+    others_comment_count = models.PositiveIntegerField(default=0)
     vote_count = models.IntegerField(default=0, help_text="'I have this problem too' votes")
     first_answer_at = models.DateTimeField(null=True, blank=True)
     staff_answered_at = models.DateTimeField(null=True, blank=True)
@@ -288,6 +291,10 @@ class Comment(HasVisibility, models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on post {self.post_id}"
+
+    @property
+    def thread(self) -> Thread:
+        return self.post.thread
 
 
 class Vote(models.Model):

@@ -72,6 +72,9 @@ def _why_not_edit_post(user: AnyUser, post: Post) -> str | None:
     return None
 
 
+# Deleting takes back what one wrote, as long as nothing depends on it: a question stays
+# once someone else replied (an answer, or a comment on it), an accepted answer stays. A lock
+# freezes the thread as it is: its authors can no longer edit or delete there; moderators can.
 def _why_not_delete_post(user: AnyUser, post: Post) -> str | None:
     if reason := _why_not_signed_in(user):
         return reason
@@ -79,8 +82,12 @@ def _why_not_delete_post(user: AnyUser, post: Post) -> str | None:
         return _("This post has already been deleted.")
     if user.pk != post.author_id:
         return _("You can only delete your own posts.")
+    if post.thread.is_locked and not user.is_moderator:
+        return _("This thread is locked: its posts can no longer be deleted.")
     if post.is_question and post.thread.answer_count > 0:
         return _("This question has answers, so it can no longer be deleted.")
+    if post.is_question and post.thread.others_comment_count > 0:
+        return _("Other members have commented on this question, so it can no longer be deleted.")
     if not post.is_question and post.thread.accepted_answer_id == post.pk:
         return _("This answer is the accepted solution, so it can no longer be deleted.")
     return None
@@ -93,6 +100,8 @@ def _why_not_delete_comment(user: AnyUser, comment: Comment) -> str | None:
         return _("This comment has already been deleted.")
     if user.pk != comment.author_id and not user.is_moderator:
         return _("You can only delete your own comments.")
+    if comment.thread.is_locked and not user.is_moderator:
+        return _("This thread is locked: its comments can no longer be deleted.")
     return None
 
 

@@ -171,6 +171,11 @@ def post_answer(
     return post
 
 
+def _is_others_reply(comment: Comment, post: Post) -> bool:
+    """A comment on the question by someone other than the asker (``others_comment_count``)."""
+    return post.is_question and comment.author_id != post.thread.author_id
+
+
 @transaction.atomic
 def post_comment(post: Post, *, author: User, body: str) -> Comment:
     """Add a short clarification under *post*. Emits ``comment_posted``.
@@ -188,6 +193,8 @@ def post_comment(post: Post, *, author: User, body: str) -> Comment:
     thread_changes = {"last_activity_at": comment.created_at}
     if comment.is_published:
         post_changes["comment_count"] = F("comment_count") + 1
+        if _is_others_reply(comment, post):
+            thread_changes["others_comment_count"] = F("others_comment_count") + 1
     Post.objects.filter(pk=post.pk).update(**post_changes)
     Thread.objects.filter(pk=thread.pk).update(**thread_changes)
     events.emit(
@@ -342,6 +349,10 @@ def delete_comment(comment: Comment, *, actor: User) -> None:
     post_changes = {"version": F("version") + 1}
     if current.is_published:
         post_changes["comment_count"] = F("comment_count") - 1
+        if _is_others_reply(current, post):
+            Thread.objects.filter(pk=thread.pk).update(
+                others_comment_count=F("others_comment_count") - 1
+            )
     Post.objects.filter(pk=post.pk).update(**post_changes)
     events.emit(
         events.comment_deleted,

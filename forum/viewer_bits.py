@@ -60,6 +60,8 @@ class ThreadFacts(HasVisibility):
     is_pinned: bool
     accepted_answer_id: int | None
     answer_count: int
+    # Last, with a default: pages kept before it existed still make facts.
+    others_comment_count: int = 0
 
     def get_state_display(self) -> str:
         return str(Visibility(self.state).label)
@@ -91,6 +93,7 @@ class CommentFacts(HasVisibility):
     pk: int
     author_id: int
     state: str
+    thread: ThreadFacts | None = None
 
 
 @cache
@@ -334,7 +337,8 @@ def fill_comment_delete(viewer: Viewer, pk: str, author_id: str, state: str) -> 
     user = viewer.user
     if not user.is_authenticated or (str(user.pk) != author_id and not viewer.is_moderator):
         return ""  # the common case, decided without building anything
-    if not permissions.can_delete_comment(user, CommentFacts(int(pk), int(author_id), state)):
+    comment = CommentFacts(int(pk), int(author_id), state, viewer.thread)
+    if not permissions.can_delete_comment(user, comment):
         return ""
     return viewer.form(
         url("forum:delete_comment", pk),

@@ -7,6 +7,7 @@ lists the expected answer for the roles in ``ROLES`` order.
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from forum import permissions, services
 from forum.models import Comment, Post, Thread
@@ -123,10 +124,10 @@ def test_check_edit_post(user_for, put_in_state, thread, role, state, allowed):
     _assert_rule(permissions.can_edit_post, permissions.check_edit_post, args, allowed)
 
 
-# Deleting is the author's alone. The rule has no lock check, so a lock does not stop it.
+# Deleting is the author's alone, and a lock freezes the thread for its (customer) authors.
 DELETE_QUESTION = {
     "open": (N, Y, N, N, N, N),
-    "locked": (N, Y, N, N, N, N),
+    "locked": (N, N, N, N, N, N),
     "deleted": (N, N, N, N, N, N),
 }
 
@@ -143,13 +144,18 @@ def test_check_delete_post(user_for, put_in_state, thread, role, state, allowed)
 DELETE_ANSWER_BY_OTHER = {
     "unaccepted": (N, N, Y, N, N, N),
     "accepted": (N, N, N, N, N, N),
+    "locked": (N, N, N, N, N, N),
 }
 
 
 @pytest.mark.parametrize(("role", "state", "allowed"), _cases(DELETE_ANSWER_BY_OTHER))
-def test_check_delete_post_on_answer(user_for, thread, answer, customer, role, state, allowed):
+def test_check_delete_post_on_answer(
+    user_for, thread, answer, customer, administrator, role, state, allowed
+):
     if state == "accepted":
         services.accept_answer(answer, actor=customer)
+    elif state == "locked":
+        services.lock_thread(thread, actor=administrator)
     answer = Post.objects.select_related("thread").get(pk=answer.pk)
 
     _assert_rule(
@@ -167,9 +173,62 @@ def test_check_delete_post_is_refused_for_question_with_answers(thread, question
         permissions.check_delete_post(customer, question)
 
 
+def test_check_delete_post_is_refused_for_question_with_another_members_comment(
+    thread, question, customer, other_customer
+):
+    services.post_comment(question, author=other_customer, body="Which model is it?")
+    question = _fresh_question(thread)
+
+    with pytest.raises(PermissionDenied, match="Other members have commented"):
+        permissions.check_delete_post(customer, question)
+
+
+def test_check_delete_post_allows_question_with_only_the_askers_own_comments(
+    thread, question, customer
+):
+    services.post_comment(question, author=customer, body="It is the T-200 model.")
+
+    question = _fresh_question(thread)
+    assert question.thread.others_comment_count == 0
+    assert permissions.can_delete_post(customer, question)
+
+
+def test_check_delete_post_allows_question_again_once_the_other_comment_is_deleted(
+    thread, question, customer, other_customer
+):
+    comment = services.post_comment(question, author=other_customer, body="Which model?")
+    services.delete_comment(comment, actor=other_customer)
+
+    question = _fresh_question(thread)
+    assert question.thread.others_comment_count == 0
+    assert permissions.can_delete_post(customer, question)
+
+
+@pytest.mark.parametrize("role", ["brand_rep", "administrator"])
+def test_check_delete_post_lets_a_moderator_delete_their_own_answer_in_a_locked_thread(
+    request, thread, administrator, role
+):
+    moderator = request.getfixturevalue(role)
+    answer = services.post_answer(thread, author=moderator, body="A fix ships in firmware 2.1.")
+    services.lock_thread(thread, actor=administrator)
+    answer = Post.objects.select_related("thread").get(pk=answer.pk)
+
+    assert permissions.can_delete_post(moderator, answer)
+
+
+def test_check_delete_post_tells_the_author_that_a_locked_thread_is_frozen(
+    thread, answer, other_customer, administrator
+):
+    services.lock_thread(thread, actor=administrator)
+    answer = Post.objects.select_related("thread").get(pk=answer.pk)
+
+    with pytest.raises(PermissionDenied, match="locked: its posts can no longer be deleted"):
+        permissions.check_delete_post(other_customer, answer)
+
+
 DELETE_COMMENT_BY_ASKER = {
     "open": (N, Y, N, Y, N, Y),
-    "locked": (N, Y, N, Y, N, Y),
+    "locked": (N, N, N, Y, N, Y),
     "deleted": (N, N, N, N, N, N),
 }
 
@@ -272,3 +331,60 @@ def test_visible_threads_hides_deleted_threads(thread, question, customer, categ
     visible = permissions.visible_threads(customer, Thread.objects.all())
 
     assert list(visible) == [other]
+
+
+# --- the thread page's buttons ask the same rules ---------------------------------------------
+
+
+def _page(client, thread) -> str:
+    return client.get(thread.get_absolute_url()).content.decode()
+
+
+def _delete_url(post) -> str:
+    return reverse("forum:delete_post", kwargs={"post_id": post.pk})
+
+
+def _delete_comment_url(comment) -> str:
+    return reverse("forum:delete_comment", kwargs={"comment_id": comment.pk})
+
+
+def test_thread_page_offers_the_asker_no_delete_once_another_member_commented(
+    client_for, thread, question, customer, other_customer
+):
+    services.post_comment(question, author=other_customer, body="Which model is it?")
+
+    html = _page(client_for(customer), thread)
+
+    assert _delete_url(question) not in html
+
+
+def test_thread_page_offers_no_delete_to_the_answers_author_in_a_locked_thread(
+    client_for, thread, answer, other_customer, administrator
+):
+    services.lock_thread(thread, actor=administrator)
+
+    html = _page(client_for(other_customer), thread)
+
+    assert _delete_url(answer) not in html
+
+
+def test_thread_page_offers_no_comment_delete_to_its_author_in_a_locked_thread(
+    client_for, thread, question, customer, administrator
+):
+    comment = services.post_comment(question, author=customer, body="It is the T-200 model.")
+    services.lock_thread(thread, actor=administrator)
+
+    html = _page(client_for(customer), thread)
+
+    assert _delete_comment_url(comment) not in html
+
+
+def test_thread_page_offers_a_moderator_comment_delete_in_a_locked_thread(
+    client_for, thread, question, customer, brand_rep, administrator
+):
+    comment = services.post_comment(question, author=customer, body="It is the T-200 model.")
+    services.lock_thread(thread, actor=administrator)
+
+    html = _page(client_for(brand_rep), thread)
+
+    assert _delete_comment_url(comment) in html

@@ -350,6 +350,22 @@ def test_question_deleted_while_an_answer_arrives_leaves_no_answer_in_a_deleted_
     assert not Post.objects.filter(thread=thread, kind=Post.Kind.ANSWER).exists()
 
 
+def test_question_with_a_comment_arriving_meanwhile_is_not_deleted(thread, asker, helper):
+    question = thread.posts.get(kind=Post.Kind.QUESTION)
+    to_comment, to_delete = _copy(question), _copy(question)
+
+    first, second = race(
+        lambda: services.post_comment(to_comment, author=helper, body="Which model is it?"),
+        lambda: services.delete_post(to_delete, actor=asker),
+    )
+
+    thread.refresh_from_db()
+    assert thread.state == Visibility.PUBLISHED
+    assert isinstance(first, Comment)
+    assert isinstance(second, PermissionDenied)
+    assert thread.others_comment_count == 1
+
+
 # --- re-rendering every post while someone edits one ----------------------------------------
 
 

@@ -67,6 +67,9 @@ def assert_counters_match_recount() -> None:
         assert posts[0] == question, thread
         assert thread.answer_count == len(answers), thread
         assert thread.vote_count == question.score, thread
+        others = [c for c in question.comments.all() if c.is_published]
+        others = [c for c in others if c.author_id != thread.author_id]
+        assert thread.others_comment_count == len(others), thread
         assert thread.slug == services._thread_slug(thread.title)
         assert thread.excerpt == rendering.excerpt(question.body_html)
         assert thread.created_at == question.created_at

@@ -498,6 +498,44 @@ def test_delete_first_staff_answer_moves_staff_answered_at_to_the_next_one(
     assert thread.staff_answered_at == second_staff.created_at
 
 
+def test_delete_question_is_refused_once_another_member_commented_on_it(
+    thread, question, customer, other_customer
+):
+    services.post_comment(question, author=other_customer, body="Which firmware version?")
+
+    with pytest.raises(PermissionDenied, match="Other members have commented"):
+        services.delete_post(question, actor=customer)
+
+    thread.refresh_from_db()
+    assert not thread.is_deleted
+
+
+def test_delete_answer_is_refused_for_its_author_when_thread_locked(
+    thread, answer, other_customer, administrator
+):
+    services.lock_thread(thread, actor=administrator)
+
+    with pytest.raises(PermissionDenied, match="locked"):
+        services.delete_post(answer, actor=other_customer)
+
+    answer.refresh_from_db()
+    thread.refresh_from_db()
+    assert not answer.is_deleted
+    assert thread.answer_count == 1
+
+
+def test_delete_question_is_refused_for_its_asker_when_thread_locked(
+    thread, question, customer, administrator
+):
+    services.lock_thread(thread, actor=administrator)
+
+    with pytest.raises(PermissionDenied, match="locked"):
+        services.delete_post(question, actor=customer)
+
+    thread.refresh_from_db()
+    assert not thread.is_deleted
+
+
 def test_delete_question_is_refused_when_it_has_answers(thread, question, answer, customer):
     with pytest.raises(PermissionDenied, match="has answers"):
         services.delete_post(question, actor=customer)
@@ -559,6 +597,48 @@ def test_delete_comment_is_soft_and_decrements_comment_count(question, comment, 
     question.refresh_from_db()
     assert comment.is_deleted
     assert question.comment_count == 0
+
+
+def test_post_comment_by_another_member_on_the_question_counts_as_a_reply(
+    thread, question, other_customer
+):
+    services.post_comment(question, author=other_customer, body="Which firmware version?")
+
+    thread.refresh_from_db()
+    assert thread.others_comment_count == 1
+
+
+def test_post_comment_by_the_asker_or_on_an_answer_is_not_a_reply_to_the_question(
+    thread, question, answer, customer, other_customer
+):
+    services.post_comment(question, author=customer, body="It is the T-200 model.")
+    services.post_comment(answer, author=other_customer, body="This worked for me too.")
+
+    thread.refresh_from_db()
+    assert thread.others_comment_count == 0
+
+
+def test_delete_comment_by_another_member_on_the_question_lowers_the_reply_count(
+    thread, question, comment, other_customer
+):
+    services.delete_comment(comment, actor=other_customer)
+
+    thread.refresh_from_db()
+    assert thread.others_comment_count == 0
+
+
+def test_delete_comment_is_refused_for_its_author_when_thread_locked(
+    thread, question, comment, other_customer, administrator
+):
+    services.lock_thread(thread, actor=administrator)
+
+    with pytest.raises(PermissionDenied, match="locked"):
+        services.delete_comment(comment, actor=other_customer)
+
+    comment.refresh_from_db()
+    question.refresh_from_db()
+    assert not comment.is_deleted
+    assert question.comment_count == 1
 
 
 def test_delete_comment_by_brand_rep_is_allowed(comment, brand_rep):

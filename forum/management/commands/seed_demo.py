@@ -786,6 +786,7 @@ class SyntheticSeeder:
             slug=services._thread_slug(title),
             excerpt=rendering.excerpt(question_html),
             answer_count=answer_count,
+            others_comment_count=sum(c.author != asker for c in planned[0].comments),
             vote_count=planned[0].post.score,
             first_answer_at=at(answer_hours[0]) if answer_hours else None,
             staff_answered_at=at(min(staff_hours)) if staff_hours else None,
