@@ -19,6 +19,7 @@ from forum.models import (
     TITLE_MAX_LENGTH,
     TITLE_MIN_LENGTH,
     CategoryPage,
+    normalize_tag_name,
 )
 
 TAG_PATTERN = re.compile(r"^[\w][\w.+#-]*$", re.UNICODE)
@@ -113,8 +114,9 @@ class SubmissionKeyMixin(forms.Form):
 
 
 def parse_tags(raw: str) -> list[str]:
-    """Split a comma- or space-separated tag string into lower-case names, in order, unique."""
-    names = [name.strip().lower().lstrip("#") for name in re.split(r"[,\s]+", raw or "")]
+    """Split a comma- or space-separated tag string into normalised names (``Tag.name``:
+    "C#" is "c#"), in order, unique; a leading "#" is a hashtag habit, not part of it."""
+    names = [name.lstrip("#") for name in re.split(r"[,\s]+", normalize_tag_name(raw or ""))]
     return list(dict.fromkeys(name for name in names if name))
 
 

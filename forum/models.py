@@ -5,10 +5,13 @@ so votes, comments and edit history have one shape for both. Counters are stored
 changed only with ``F()`` expressions in ``forum.services``.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from forum.pages import CategoryIndexPage, CategoryPage, HomePage
@@ -64,16 +67,45 @@ def _state_field() -> models.CharField:
     )
 
 
+def normalize_tag_name(name: str) -> str:
+    """A tag's identity: compatibility-normalised (NFKC), case-folded, trimmed, inner
+    whitespace as one space. "C#", "c#" and a full-width "c#" are one tag; "c#", "c++" and
+    "c" are three."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
+
+
+# Characters that tell tags apart but that a slug would drop ("c#", "c++" and "c").
+_SLUG_WORDS = str.maketrans({"#": " sharp ", "+": " plus "})
+TAG_SLUG_MAX_LENGTH = TAG_MAX_LENGTH + 10
+
+
+def tag_slug_base(name: str) -> str:
+    """The slug a tag named *name* gets when it is made, before any "-2" for uniqueness."""
+    slug = slugify(name.translate(_SLUG_WORDS), allow_unicode=True)
+    return slug[: TAG_SLUG_MAX_LENGTH - 4].strip("-") or "tag"
+
+
 class Tag(models.Model):
+    """A topic threads are filed under, identified by its normalised ``name``.
+
+    The slug (the tag page's URL) is derived from the name once, when the tag is made
+    (``forum.services``), made unique with "-2", "-3"... and never changes.
+    """
+
     name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH, unique=True)
     slug = models.SlugField(
-        _("slug"), max_length=TAG_MAX_LENGTH + 10, unique=True, allow_unicode=True
+        _("slug"), max_length=TAG_SLUG_MAX_LENGTH, unique=True, allow_unicode=True, editable=False
     )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="tag_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -13,6 +13,7 @@ SQLite ``select_for_update`` does nothing, but every transaction takes the write
 when it begins (``transaction_mode`` IMMEDIATE), so the reads under it are just as fresh.
 """
 
+import itertools
 import uuid
 from collections.abc import Iterable
 
@@ -34,6 +35,8 @@ from forum.models import (
     Thread,
     Visibility,
     Vote,
+    normalize_tag_name,
+    tag_slug_base,
 )
 
 
@@ -54,14 +57,31 @@ def _locked_post(post_id: int, thread: Thread) -> Post:
 
 
 def _tags_for(names: Iterable[str]) -> list[Tag]:
-    tags = []
-    for name in list(dict.fromkeys(names))[:MAX_TAGS]:
-        slug = slugify(name, allow_unicode=True) or slugify(
-            str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    """The tags named *names* (normalised: "C#" is "c#"), made when missing; at most MAX_TAGS."""
+    wanted = [name for name in map(normalize_tag_name, names) if name]
+    return [_tag_named(name) for name in list(dict.fromkeys(wanted))[:MAX_TAGS]]
+
+
+def _tag_named(name: str) -> Tag:
+    """The tag with the normalised *name*; a new one gets the first free slug of its base."""
+    for _attempt in range(5):
+        tag = Tag.objects.filter(name=name).first()
+        if tag is not None:
+            return tag
+        base = tag_slug_base(name)
+        similar = Tag.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
+        taken = set(similar.values_list("slug", flat=True))
+        slug = next(
+            candidate
+            for candidate in (base if n == 1 else f"{base}-{n}" for n in itertools.count(1))
+            if candidate not in taken
         )
-        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
-        tags.append(tag)
-    return tags
+        try:
+            with transaction.atomic():
+                return Tag.objects.create(name=name, slug=slug)
+        except IntegrityError:
+            continue  # made meanwhile by someone else, or its slug taken: look again
+    raise RuntimeError(f"could not make the tag {name!r}")
 
 
 def ask_question(

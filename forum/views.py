@@ -20,7 +20,16 @@ from wagtail.views import serve as wagtail_serve
 from accounts.models import User
 from forum import caching, drafts, fragments, listing, permissions, rendering, services, viewer_bits
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
-from forum.models import CategoryPage, Comment, Post, Tag, Thread, Visibility, Vote
+from forum.models import (
+    CategoryPage,
+    Comment,
+    Post,
+    Tag,
+    Thread,
+    Visibility,
+    Vote,
+    normalize_tag_name,
+)
 
 
 def _visible_thread(request: HttpRequest, pk: int) -> Thread:
@@ -441,8 +450,11 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if caching.is_cacheable_request(request):
         key = caching.list_key(request, f"tag:{slug}", f"tag:{slug}")
 
-    def render_page() -> caching.Rendered:
-        tag = get_object_or_404(Tag, slug=slug)
+    def render_page() -> HttpResponse | caching.Rendered:
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:  # a tag asked for by its name ("C#"): its page is at its slug
+            tag = get_object_or_404(Tag, name=normalize_tag_name(slug))
+            return redirect(tag, permanent=True)
         context = {"tag": tag, **listing.tag_context(request, tag)}
         response = render(request, "forum/tag_detail.html", context)
         return caching.Rendered(response, {}, cacheable=request.forum_list_canonical)

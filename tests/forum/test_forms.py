@@ -74,7 +74,7 @@ def test_tags_field_refuses_a_tag_with_bad_characters(tag):
     assert refused.value.code == "tag_invalid"
 
 
-@pytest.mark.parametrize("tag", ["c++", "c#", "wi-fi", "v2.1", "thermostat_pro", "größe"])
+@pytest.mark.parametrize("tag", ["c++", "c#", "wi-fi", "v2.1", "thermostat_pro", "ärger"])
 def test_tags_field_accepts_letters_digits_and_the_allowed_marks(tag):
     assert TagsField().clean(tag) == [tag]
 

@@ -23,7 +23,15 @@ from wagtail.models import Locale, Page
 
 from accounts.roles import Role
 from forum import rendering, services
-from forum.models import CategoryIndexPage, Comment, Post, PostRevision, Visibility, Vote
+from forum.models import (
+    CategoryIndexPage,
+    Comment,
+    Post,
+    PostRevision,
+    Tag,
+    Visibility,
+    Vote,
+)
 from tests.factories import UserFactory, make_answer, make_category, make_thread
 
 pytestmark = [pytest.mark.flushes_db, pytest.mark.django_db(transaction=True)]
@@ -364,6 +372,43 @@ def test_question_with_a_comment_arriving_meanwhile_is_not_deleted(thread, asker
     assert isinstance(first, Comment)
     assert isinstance(second, PermissionDenied)
     assert thread.others_comment_count == 1
+
+
+# --- new tags ---------------------------------------------------------------------------------
+
+
+def _ask_with_tags(author, category, *tags):
+    return services.ask_question(
+        author=author,
+        category=category,
+        title="Which SDK version supports the thermostat?",
+        body="I want to read the temperature from my own program.",
+        tags=tags,
+    )
+
+
+def test_same_new_tag_typed_by_two_askers_at_once_is_one_tag(asker, helper, category):
+    first, second = race(
+        lambda: _ask_with_tags(asker, category, "c#"),
+        lambda: _ask_with_tags(helper, category, "C#"),
+    )
+
+    assert Tag.objects.get().name == "c#"
+    assert first.tags.get() == second.tags.get()
+
+
+def test_two_new_tags_wanting_one_slug_at_once_get_two_slugs(asker, helper, category):
+    first, second = race(
+        lambda: _ask_with_tags(asker, category, "c-sharp"),
+        lambda: _ask_with_tags(helper, category, "c#"),
+    )
+
+    assert dict(Tag.objects.values_list("name", "slug")) == {
+        "c-sharp": "c-sharp",
+        "c#": "c-sharp-2",
+    }
+    assert first.tags.get().name == "c-sharp"
+    assert second.tags.get().name == "c#"
 
 
 # --- re-rendering every post while someone edits one ----------------------------------------
