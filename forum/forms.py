@@ -291,4 +291,6 @@ class VoteForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    body = forms.CharField(required=False, max_length=BODY_MAX_LENGTH)
+    """The text of a live or ask-page preview: no longer than a post may be."""
+
+    body = forms.CharField(required=False, max_length=BODY_MAX_LENGTH, error_messages=TEXT_ERRORS)

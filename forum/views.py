@@ -1,5 +1,7 @@
 """Forum pages and actions: parse, check, one service call, redirect or render."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,11 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.views import serve as wagtail_serve
 
 from accounts.models import User
+from core import ratelimit
 from forum import caching, drafts, fragments, listing, permissions, rendering, services, viewer_bits
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
 from forum.models import (
@@ -195,16 +198,46 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return caching.serve(request, key, render_page, check=check, viewer_meta=votes)
 
 
+@dataclass(frozen=True)
+class _Preview:
+    html: str | None
+    error: str
+    status: int
+    retry_after: int = 0
+
+    def with_headers(self, response: HttpResponse) -> HttpResponse:
+        if self.retry_after:
+            response["Retry-After"] = str(self.retry_after)
+        return response
+
+
+def _preview_of(request: HttpRequest, text: str) -> _Preview:
+    """A member's preview of *text*: rate limited per member (FORUM_PREVIEW_RATE, counted
+    across every worker), refused beyond the length a post may have."""
+    limit = ratelimit.hit("forum.preview", str(request.user.pk), settings.FORUM_PREVIEW_RATE)
+    if not limit.allowed:
+        wait = ngettext(
+            "Too many previews in a short time. Please wait %(seconds)d second, then try again.",
+            "Too many previews in a short time. Please wait %(seconds)d seconds, then try again.",
+            limit.retry_after,
+        ) % {"seconds": limit.retry_after}
+        return _Preview(None, wait, 429, limit.retry_after)
+    form = PreviewForm({"body": text})
+    if not form.is_valid():
+        return _Preview(None, form.errors["body"][0], 400)
+    return _Preview(rendering.render_post(form.cleaned_data["body"]), "", 200)
+
+
 def ask(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         messages.info(request, _("Log in or sign up to ask a question."))
         return redirect_to_login(request.get_full_path())
     permissions.check_ask_question(request.user)
-    preview_html = None
+    preview = _Preview(None, "", 200)
     if request.method == "POST":
         form = AskForm(request.POST, user=request.user)
         if "preview" in request.POST:
-            preview_html = rendering.render_post(request.POST.get("body", ""))
+            preview = _preview_of(request, request.POST.get("body", ""))
         elif form.is_valid():
             data = form.cleaned_data
             thread = services.ask_question(
@@ -224,25 +257,23 @@ def ask(request: HttpRequest) -> HttpResponse:
                 pk__in=permissions.visible_category_ids(request.user), slug=product
             ).first()
         form = AskForm(initial=initial, user=request.user)
-    return render(request, "forum/ask.html", {"form": form, "preview_html": preview_html})
+    context = {"form": form, "preview_html": preview.html, "preview_error": preview.error}
+    # A refused preview keeps the page's own status (the text is kept in the form), unless
+    # it says to wait.
+    status = preview.status if preview.status == 429 else 200
+    return preview.with_headers(render(request, "forum/ask.html", context, status=status))
 
 
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
-    """Rendered Markdown for the live preview under the editors (htmx)."""
-    form = PreviewForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request,
-            "forum/includes/_preview.html",
-            {"error": _("The text is too long to preview.")},
-            status=400,
-        )
-    return render(
-        request,
-        "forum/includes/_preview.html",
-        {"preview_html": rendering.render_post(form.cleaned_data["body"])},
-    )
+    """Rendered Markdown for the live preview under the editors (htmx), for members only."""
+    if not request.user.is_authenticated:
+        context = {"error": _("Log in to see a preview of your text.")}
+        return render(request, "forum/includes/_preview.html", context, status=403)
+    result = _preview_of(request, request.POST.get("body", ""))
+    context = {"preview_html": result.html, "error": result.error}
+    response = render(request, "forum/includes/_preview.html", context, status=result.status)
+    return result.with_headers(response)
 
 
 @login_required

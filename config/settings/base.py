@@ -347,6 +347,9 @@ FORUM_LOCAL_PAGES_BYTES = env_int("FORUM_LOCAL_PAGES_BYTES", 32 * 1024 * 1024)
 FORUM_FRAGMENT_SECONDS = env_int("FORUM_FRAGMENT_SECONDS", 3600)
 # s-maxage of anonymous pages: how long a proxy or CDN in front may serve them unasked.
 FORUM_PROXY_CACHE_SECONDS = env_int("FORUM_PROXY_CACHE_SECONDS", 60)
+# Previews (live and the ask page's button) per member, counted in the shared cache
+# (core/ratelimit.py): "<count>/<period>", the period s, m, h or d, e.g. 30/m or 5/10s.
+FORUM_PREVIEW_RATE = env_str("FORUM_PREVIEW_RATE", "30/m")
 # URL prefixes outside i18n_patterns (config/urls.py): their language is not in the URL.
 FORUM_UNPREFIXED_PATHS = (
     "/healthz",

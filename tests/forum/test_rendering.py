@@ -1,6 +1,8 @@
 """forum.rendering: Markdown in, sanitised HTML out, for posts and for comments."""
 
+import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,11 @@ BAD_URLS = [
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
     "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
 ]
+
+
+def _repo_root() -> Path:
+    here = Path(__file__).resolve()
+    return next(parent for parent in here.parents if (parent / "manage.py").is_file())
 
 
 def _fragment(html: str) -> ET.Element:
@@ -81,12 +88,148 @@ def test_render_post_keeps_tables():
     assert {"table", "thead", "tbody", "tr", "th", "td"} <= _tags(html)
 
 
-def test_render_post_keeps_https_images():
-    html = rendering.render_post("![a](https://example.com/a.png)")
+def test_render_post_keeps_table_alignment_as_align():
+    html = rendering.render_post("| a | b |\n|:--|--:|\n| 1 | 2 |")
 
-    (img,) = [el for el in _elements(html) if el.tag == "img"]
-    assert img.get("src") == "https://example.com/a.png"
-    assert img.get("alt") == "a"
+    cells = [el for el in _elements(html) if el.tag in ("th", "td")]
+    assert [cell.get("align") for cell in cells] == ["left", "right", "left", "right"]
+
+
+def test_render_post_keeps_strikethrough():
+    assert rendering.render_post("~~gone~~") == "<p><s>gone</s></p>"
+
+
+# --- Images from other hosts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://example.com/a.png",
+        "http://127.0.0.1:8001/a.png",  # another port is another site
+        "//evil.example/a.png",
+        "///evil.example/a.png",
+        "/\\evil.example/a.png",
+        "https:evil.example/a.png",
+        "https://127.0.0.1:8000@evil.example/a.png",
+        "http://127.0.0.1:99999/a.png",  # a port out of range
+    ],
+)
+def test_images_from_other_hosts_become_links(src, settings):
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+
+    html = rendering.render_post(f'<img src="{src}" alt="the error">')
+
+    assert "img" not in _tags(html), "the reader's browser must not fetch it"
+    (link,) = _links(html)
+    assert (link.get("href"), link.text) == (src, "the error")
+    assert link.get("rel") == "nofollow ugc noopener"
+
+
+def test_markdown_image_from_another_host_becomes_a_link():
+    html = rendering.render_post("![the error](https://example.com/a.png)")
+
+    assert "img" not in _tags(html)
+    (link,) = _links(html)
+    assert (link.get("href"), link.text) == ("https://example.com/a.png", "the error")
+    assert link.get("rel") == "nofollow ugc noopener"
+
+
+def test_image_from_another_host_without_alt_text_shows_its_address():
+    (link,) = _links(rendering.render_post('![](https://example.com/a.png "Screenshot")'))
+
+    assert link.text == "https://example.com/a.png"
+    assert link.get("title") == "Screenshot"
+
+
+def test_image_from_another_host_inside_a_link_leaves_its_text_in_the_link():
+    html = rendering.render_post("[![build](https://ci.example/b.svg)](https://ci.example/)")
+
+    assert "img" not in _tags(html)
+    (link,) = _links(html)
+    assert (link.get("href"), link.text) == ("https://ci.example/", "build")
+
+
+def test_images_stay_images_only_on_the_configured_site(settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://forum.example.com"
+
+    html = rendering.render_post(
+        "![a](/media/a.png) ![b](shot.png) ![c](https://forum.example.com/media/c.png) "
+        "![d](http://127.0.0.1:8000/d.png)"
+    )
+
+    images = [(img.get("src"), img.get("alt")) for img in _elements(html) if img.tag == "img"]
+    assert images == [
+        ("/media/a.png", "a"),
+        ("shot.png", "b"),
+        ("https://forum.example.com/media/c.png", "c"),
+    ]
+    assert [link.get("href") for link in _links(html)] == ["http://127.0.0.1:8000/d.png"]
+
+
+# --- Classes ---------------------------------------------------------------------------------
+
+
+def test_fenced_code_language_class_is_kept():
+    html = rendering.render_post("```c++\nint x;\n```")
+
+    (code,) = [el for el in _elements(html) if el.tag == "code"]
+    assert code.get("class") == "language-c++"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<code class="badge badge-staff">staff</code>',
+        '<code class="badge">staff</code>',
+        '<code class="language-python badge-staff">x</code>',
+        '<code class="language-">x</code>',
+        '<code class="language-nav">x</code>',
+        '<code class="xlanguage-python">x</code>',
+    ],
+)
+def test_code_takes_no_class_but_one_language(markup):
+    html = rendering.render_post(markup)
+
+    (code,) = [el for el in _elements(html) if el.tag == "code"]
+    assert code.get("class") is None
+
+
+def test_raw_code_with_a_language_class_keeps_it():
+    html = rendering.render_post('<code class="language-bash">ls</code>')
+
+    (code,) = [el for el in _elements(html) if el.tag == "code"]
+    assert code.get("class") == "language-bash"
+
+
+def test_no_class_of_the_sites_stylesheet_is_allowed_on_code():
+    stylesheets = (_repo_root() / "static").rglob("*.css")
+    css = "\n".join(path.read_text() for path in stylesheets if "vendor" not in path.parts)
+    classes = set(re.findall(r"\.(-?[A-Za-z_][A-Za-z0-9_-]*)", css))
+
+    assert classes, "the site's stylesheet should define classes"
+    assert not {name for name in classes if rendering.is_allowed_code_class(name)}
+
+
+# --- Nesting ---------------------------------------------------------------------------------
+
+
+def test_nesting_deeper_than_the_limit_keeps_the_text_only():
+    depth = rendering.MAX_DEPTH + 20
+    html = rendering.render_post("<i>" * depth + "deep" + "</i>" * depth)
+
+    def deepest(element, level=0):
+        return max([deepest(child, level + 1) for child in element] or [level])
+
+    assert deepest(_fragment(html)) <= rendering.MAX_DEPTH
+    assert "deep" in html
+
+
+def test_text_inside_a_raw_table_outside_its_cells_is_dropped():
+    html = rendering.render_post("<table>junk<tr><td>cell</td></tr></table>")
+
+    assert "junk" not in html
+    assert "cell" in html
 
 
 def test_render_post_keeps_subheadings_but_not_a_page_heading():
@@ -134,6 +277,29 @@ def test_link_target_is_removed():
     (link,) = _links(rendering.render_post('<a href="https://example.com" target="_blank">x</a>'))
 
     assert link.get("target") is None
+
+
+@pytest.mark.parametrize(
+    ("markdown", "href", "text"),
+    [
+        ("see https://example.com/a.", "https://example.com/a", "https://example.com/a"),
+        ("(http://example.com/b)", "http://example.com/b", "http://example.com/b"),
+        ("at https://example.com/a_(b), ok", "https://example.com/a_(b)", None),
+        ("go to www.example.com!", "https://www.example.com", "www.example.com"),
+        ("q: https://example.com/?a=1&b=2", "https://example.com/?a=1&b=2", None),
+    ],
+)
+def test_bare_urls_become_links_without_trailing_punctuation(markdown, href, text):
+    (link,) = _links(rendering.render_post(markdown))
+
+    assert link.get("href") == href
+    assert link.text == (text or href)
+    assert link.get("rel") == "nofollow ugc"
+
+
+@pytest.mark.parametrize("text", ["setup.py", "example.com", "a.b-c.d", "http://localhost"])
+def test_words_that_only_look_like_domains_stay_text(text):
+    assert _links(rendering.render_post(f"run {text} again")) == []
 
 
 def test_urls_inside_code_are_not_turned_into_links():

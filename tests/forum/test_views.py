@@ -986,35 +986,6 @@ def test_lock_post_by_anonymous_redirects_to_login(client, thread):
     assert not thread.is_locked
 
 
-# --- preview ----------------------------------------------------------------------------------
-
-
-def test_preview_renders_sanitised_markdown(client):
-    body = "**E42** at [night](https://example.com) <script>alert(1)</script><img src=x onerror=y>"
-
-    response = client.post(reverse("forum:preview"), {"body": body})
-
-    assert response.status_code == 200
-    html = _html(response)
-    assert "<strong>E42</strong>" in html
-    assert '<a href="https://example.com" rel="nofollow ugc">night</a>' in html
-    assert "<script" not in html
-    assert "onerror" not in html
-
-
-def test_preview_of_too_long_text_is_refused_with_a_message(client):
-    response = client.post(reverse("forum:preview"), {"body": "x" * 20_001})
-
-    assert response.status_code == 400
-    assert "The text is too long to preview." in _html(response)
-
-
-def test_preview_refuses_get(client):
-    response = client.get(reverse("forum:preview"))
-
-    assert response.status_code == 405
-
-
 # --- lists ------------------------------------------------------------------------------------
 
 ROW_TITLE = re.compile(r'<h3 class="thread-title">.*?<a href="[^"]*">(.*?)</a>', re.S)
