@@ -28,6 +28,11 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
     return default
 
 
+# Query parameters that change what a page shows (the ask page's product, a list's sort,
+# filter and page), in a fixed order.
+NEXT_PARAMETERS = ("product", "sort", "show", "page")
+
+
 def page_next(request: HttpRequest) -> str:
     """Where the log-in and sign-up links of the page answering *request* lead back to.
 
@@ -38,11 +43,13 @@ def page_next(request: HttpRequest) -> str:
     match = request.resolver_match
     if match is None or request.method not in ("GET", "HEAD"):
         return ""
-    target = (
-        safe_next(request)
-        if match.func.__module__.startswith("allauth.")
-        else request.get_full_path()
-    )
+    if match.func.__module__.startswith("allauth."):
+        target = safe_next(request)
+    else:
+        # Only the parameters pages understand: a kept page is shared by every visitor of
+        # its canonical URL and must not carry one visitor's extra query into its links.
+        kept = [(key, request.GET[key]) for key in NEXT_PARAMETERS if request.GET.get(key)]
+        target = request.path + (f"?{urlencode(kept)}" if kept else "")
     # Where a log-in ends anyway needs no next (the links stay plain on the home page).
     return "" if target == resolve_url(settings.LOGIN_REDIRECT_URL) else target
 
