@@ -25,6 +25,9 @@ plain values only; every one carries ``thread_id`` and ``actor_id`` (who acted).
 - ``forum.answer_unaccepted``: ``thread_id``, ``post_id`` (no longer accepted), ``actor_id``
 - ``forum.thread_locked`` / ``forum.thread_unlocked`` / ``forum.thread_pinned`` /
   ``forum.thread_unpinned``: ``thread_id``, ``actor_id``
+- ``forum.revision_redacted``: ``thread_id``, ``post_id``, ``revision_id`` (the earlier
+  version whose text a moderator removed), ``actor_id`` (the moderator). With the
+  revision's own ``redacted_by``, ``redacted_at`` and ``redaction_reason``, the audit of it.
 """
 
 from core.events import EventType, emit
@@ -69,6 +72,9 @@ thread_locked = EventType("forum.thread_locked", ("thread_id", "actor_id"))
 thread_unlocked = EventType("forum.thread_unlocked", ("thread_id", "actor_id"))
 thread_pinned = EventType("forum.thread_pinned", ("thread_id", "actor_id"))
 thread_unpinned = EventType("forum.thread_unpinned", ("thread_id", "actor_id"))
+revision_redacted = EventType(
+    "forum.revision_redacted", ("thread_id", "post_id", "revision_id", "actor_id")
+)
 
 ALL = (
     question_asked,
@@ -84,4 +90,5 @@ ALL = (
     thread_unlocked,
     thread_pinned,
     thread_unpinned,
+    revision_redacted,
 )

@@ -283,20 +283,47 @@ class Post(HasVisibility, models.Model):
         return self.kind == self.Kind.QUESTION
 
 
+REDACTION_REASON_MAX_LENGTH = 200
+
+
 class PostRevision(models.Model):
-    """The text a post had before one of its edits, oldest first."""
+    """The text a post had before one of its edits, oldest first.
+
+    Only the post's author and moderators see it (``forum.permissions``). A moderator can
+    redact one (a password pasted by mistake): its text is removed for good, and who did
+    it, when and why are kept in its place.
+    """
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     body_markdown = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    redaction_reason = models.CharField(max_length=REDACTION_REASON_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(redacted_at__isnull=True) | Q(title="", body_markdown=""),
+                name="revision_redacted_has_no_text",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"revision of post {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None
 
 
 class Comment(HasVisibility, models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
 from accounts.models import User
-from forum.models import CategoryPage, Comment, Post, Thread, Visibility
+from forum.models import CategoryPage, Comment, Post, PostRevision, Thread, Visibility
 
 AnyUser = User | AnonymousUser
 
@@ -144,6 +144,23 @@ def _why_not_accept_post(user: AnyUser, post: Post) -> str | None:
     return None
 
 
+def _why_not_view_history(user: AnyUser, post: Post) -> str | None:
+    # Earlier versions may hold what their author took back (a password pasted by mistake).
+    if reason := _why_not_signed_in(user):
+        return reason
+    if user.pk != post.author_id and not user.is_moderator:
+        return _("Only the author and the moderators can see a post's earlier versions.")
+    return None
+
+
+def _why_not_redact(user: AnyUser, revision: PostRevision) -> str | None:
+    if reason := _why_not_signed_in(user):
+        return reason
+    if not user.is_moderator:
+        return _("Only brand representatives and administrators can remove an earlier version.")
+    return None
+
+
 def _why_not_moderate(user: AnyUser, thread: Thread) -> str | None:
     if reason := _why_not_signed_in(user):
         return reason
@@ -197,6 +214,16 @@ def can_accept_post(user: AnyUser, post: Post) -> bool:
     return _why_not_accept_post(user, post) is None
 
 
+def can_view_post_history(user: AnyUser, post: Post) -> bool:
+    """May *user* see the earlier versions of *post*? (That it was edited shows to all.)"""
+    return _why_not_view_history(user, post) is None
+
+
+def can_redact_revision(user: AnyUser, revision: PostRevision) -> bool:
+    """May *user* remove the text of this earlier version (again: it is idempotent)?"""
+    return _why_not_redact(user, revision) is None
+
+
 def can_moderate_thread(user: AnyUser, thread: Thread) -> bool:
     """Lock, unlock, pin and unpin."""
     return _why_not_moderate(user, thread) is None
@@ -212,6 +239,8 @@ check_vote = _checker(_why_not_vote)
 check_accept_answer = _checker(_why_not_accept)
 check_accept_post = _checker(_why_not_accept_post)
 check_moderate_thread = _checker(_why_not_moderate)
+check_view_post_history = _checker(_why_not_view_history)
+check_redact_revision = _checker(_why_not_redact)
 
 
 # --- Who sees what: the only filters on a visibility state (see DESIGN.md, "Who sees what").

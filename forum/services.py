@@ -27,6 +27,7 @@ from accounts.roles import STAFF_ROLES
 from forum import events, permissions, rendering
 from forum.models import (
     MAX_TAGS,
+    REDACTION_REASON_MAX_LENGTH,
     CategoryPage,
     Comment,
     Post,
@@ -469,6 +470,44 @@ def unaccept_answer(thread: Thread, *, actor: User) -> bool:
         accepted_answer=None, accepted_at=None, accepted_by=None
     )
     events.emit(events.answer_unaccepted, thread_id=locked.pk, post_id=answer_id, actor_id=actor.pk)
+    return True
+
+
+@transaction.atomic
+def redact_revision(revision: PostRevision, *, moderator: User, reason: str = "") -> bool:
+    """Remove the text (and title) an earlier version of a post held, for good.
+
+    For what must not stay on record (a password pasted by mistake and edited out). Keeps
+    who removed it, when and why. Idempotent: returns False when it is already removed.
+    Emits ``revision_redacted``.
+    """
+    thread_id = Post.objects.values_list("thread_id", flat=True).get(pk=revision.post_id)
+    thread = _locked_thread(thread_id)
+    post = _locked_post(revision.post_id, thread)
+    current = PostRevision.objects.select_for_update().get(pk=revision.pk)
+    permissions.check_redact_revision(moderator, current)
+    if current.is_redacted:
+        return False
+    now = timezone.now()
+    redacted = PostRevision.objects.filter(pk=current.pk, redacted_at__isnull=True).update(
+        title="",
+        body_markdown="",
+        redacted_at=now,
+        redacted_by=moderator,
+        redaction_reason=reason[:REDACTION_REASON_MAX_LENGTH],
+    )
+    if not redacted:
+        return False
+    revision.title, revision.body_markdown = "", ""
+    revision.redacted_at, revision.redacted_by = now, moderator
+    revision.redaction_reason = reason[:REDACTION_REASON_MAX_LENGTH]
+    events.emit(
+        events.revision_redacted,
+        thread_id=thread.pk,
+        post_id=post.pk,
+        revision_id=current.pk,
+        actor_id=moderator.pk,
+    )
     return True
 
 

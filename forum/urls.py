@@ -26,6 +26,7 @@ urlpatterns = [
     path("p/<int:post_id>/vote", views.vote, name="vote"),
     path("p/<int:post_id>/accept", views.accept, name="accept"),
     path("comments/<int:comment_id>/delete", views.delete_comment, name="delete_comment"),
+    path("revisions/<int:revision_id>/redact", views.redact_revision, name="redact_revision"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("u/<str:username>/", views.profile, name="profile"),
 ]

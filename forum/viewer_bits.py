@@ -114,6 +114,7 @@ def _labels(language: str) -> dict[str, str]:
         "down": _("Not helpful (vote down)"),
         "edit": _("Edit"),
         "delete": _("Delete"),
+        "edited": _("edited"),
         "delete_comment": _("delete"),
         "accept": _("Mark as solution"),
         "unaccept": _("Unmark solution"),
@@ -330,6 +331,18 @@ def fill_post_actions(viewer: Viewer, pk: str, kind: str, author_id: str, state:
         )
         out.append(viewer.form(action, button, attrs))
     return "\n".join(out)
+
+
+@slots.filler("edited")
+def fill_edited(viewer: Viewer, pk: str, author_id: str) -> str:
+    """That a post was edited shows to everyone; its earlier versions only to some."""
+    word = viewer.labels["edited"]
+    user = viewer.user
+    if user.is_authenticated and permissions.can_view_post_history(
+        user, PostFacts(int(pk), "", int(author_id), "", viewer.thread)
+    ):
+        return f'<a href="{url("forum:post_history", pk)}">{word}</a>'
+    return f'<span class="edited-mark">{word}</span>'
 
 
 @slots.filler("comment-delete")

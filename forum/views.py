@@ -27,6 +27,7 @@ from forum.models import (
     CategoryPage,
     Comment,
     Post,
+    PostRevision,
     Tag,
     Thread,
     Visibility,
@@ -374,15 +375,46 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     return render(request, "forum/edit_post.html", {"form": form, "post": post, "thread": thread})
 
 
+def _history_post(request: HttpRequest, post_id: int) -> Post:
+    """A post whose earlier versions the viewer may see; not found for anyone else, so
+    that a history page does not even tell it exists."""
+    post = _visible_post(request, post_id)
+    if not permissions.can_view_post_history(request.user, post):
+        raise Http404
+    return post
+
+
 @require_GET
 def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _visible_post(request, post_id)
-    revisions = post.revisions.select_related("editor").order_by("-created_at", "-pk")
+    """A post's earlier versions, newest first: for its author and the moderators."""
+    post = _history_post(request, post_id)
+    revisions = list(
+        post.revisions.select_related("editor", "redacted_by").order_by("-created_at", "-pk")
+    )
+    for revision in revisions:
+        revision.can_redact = not revision.is_redacted and permissions.can_redact_revision(
+            request.user, revision
+        )
     return render(
         request,
         "forum/post_history.html",
         {"post": post, "thread": post.thread, "revisions": revisions},
     )
+
+
+@login_required
+@require_POST
+def redact_revision(request: HttpRequest, revision_id: int) -> HttpResponse:
+    """Remove the text of one earlier version (moderators); back to the history page."""
+    revision = get_object_or_404(PostRevision, pk=revision_id)
+    post = _history_post(request, revision.post_id)
+    reason = " ".join(request.POST.get("reason", "").split())
+    try:
+        if services.redact_revision(revision, moderator=request.user, reason=reason):
+            messages.success(request, _("The text of that earlier version is removed."))
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    return redirect("forum:post_history", post_id=post.pk)
 
 
 @login_required

@@ -585,11 +585,13 @@ def test_edit_post_with_too_short_text_keeps_the_typed_values(client_for, questi
     assert ">\nToo short</textarea>" in german
 
 
-def test_thread_page_links_an_edited_post_to_its_history(client, answer, other_customer):
+def test_thread_page_links_an_edited_post_to_its_history_for_its_author(
+    client_for, answer, other_customer
+):
     services.edit_post(answer, editor=other_customer, body="Hold reset for twenty seconds.")
     history_url = reverse("forum:post_history", kwargs={"post_id": answer.pk})
 
-    html = _html(client.get(answer.get_absolute_url()))
+    html = _html(client_for(other_customer).get(answer.get_absolute_url()))
 
     assert f'<a href="{history_url}">edited</a>' in html
 
@@ -602,11 +604,15 @@ def test_thread_page_shows_no_history_link_for_an_unedited_post(client, answer):
     assert history_url not in html
 
 
-def test_post_history_shows_the_old_text_and_the_current_one(client, answer, brand_rep):
+def test_post_history_shows_its_author_the_old_text_and_the_current_one(
+    client_for, answer, brand_rep, other_customer
+):
     old_body = answer.body_markdown
     services.edit_post(answer, editor=brand_rep, body="Hold reset for twenty seconds.")
 
-    response = client.get(reverse("forum:post_history", kwargs={"post_id": answer.pk}))
+    response = client_for(other_customer).get(
+        reverse("forum:post_history", kwargs={"post_id": answer.pk})
+    )
 
     assert response.status_code == 200
     html = _html(response)
