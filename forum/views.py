@@ -21,7 +21,17 @@ from wagtail.views import serve as wagtail_serve
 
 from accounts.models import User
 from core import ratelimit
-from forum import caching, drafts, fragments, listing, permissions, rendering, services, viewer_bits
+from forum import (
+    caching,
+    drafts,
+    fragments,
+    listing,
+    permissions,
+    rendering,
+    services,
+    structured_data,
+    viewer_bits,
+)
 from forum.forms import AnswerForm, AskForm, CommentForm, EditPostForm, PreviewForm, VoteForm
 from forum.models import (
     CategoryPage,
@@ -92,6 +102,13 @@ def _render_thread_page(
         "answer_total": page.paginator.count,
         "page_obj": page,
     }
+    if page.number == 1:
+        context |= structured_data.thread_facts(
+            thread,
+            question.pk if question and question.is_published else None,
+            [post.pk for post in page.object_list if post.is_published],
+            page.paginator.count,
+        )
     response = render(request, "forum/thread_detail.html", context)
     meta = {
         "thread": viewer_bits.thread_meta(thread),
@@ -455,7 +472,7 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
         post.score = services.cast_vote(post, voter=request.user, value=form.vote_value())
     except PermissionDenied as exc:
         if not request.user.is_authenticated and not request.htmx:
-            return redirect(f"{reverse('account_login')}?next={post.get_absolute_url()}")
+            return redirect_to_login(post.get_absolute_url())
         return _refused(request, exc)
     if request.htmx:
         viewer = viewer_bits.Viewer(request, {})
