@@ -251,12 +251,10 @@ def ask(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Log in or sign up to ask a question."))
         return redirect_to_login(request.get_full_path())
     permissions.check_ask_question(request.user)
-    preview = _Preview(None, "", 200)
     if request.method == "POST":
         form = AskForm(request.POST, user=request.user)
-        if "preview" in request.POST:
-            preview = _preview_of(request, request.POST.get("body", ""))
-        elif form.is_valid():
+        wants_preview = "preview" in request.POST
+        if not wants_preview and form.is_valid():
             data = form.cleaned_data
             thread = services.ask_question(
                 author=request.user,
@@ -266,8 +264,23 @@ def ask(request: HttpRequest) -> HttpResponse:
                 tags=data["tags"],
                 submission_key=data["submission_key"],
             )
+            drafts.drop(request, "ask")
             messages.success(request, _("Your question is posted."))
             return redirect(thread)
+        # The Preview button (without JavaScript) and a refused question both come back to
+        # the ask page with what was typed: a page to reload or read in another language.
+        fields = ["category", "title", "body", "tags", "submission_key"]
+        drafts.keep(request, "ask", request.POST, fields, preview=wants_preview)
+        return redirect("forum:ask")
+    preview = _Preview(None, "", 200)
+    if kept := drafts.get(request, "ask"):
+        if kept.get("preview"):
+            # A preview is not a refusal: the form shows no errors, only the preview.
+            form = AskForm(initial=kept["data"].dict(), user=request.user)
+            preview = _preview_of(request, kept["data"].get("body", ""))
+        else:
+            form = AskForm(kept["data"], user=request.user)
+            form.is_valid()
     else:
         initial = {}
         if product := request.GET.get("product"):

@@ -83,3 +83,19 @@ def test_pages_run_under_the_content_security_policy_without_violations(login_co
         page.get_by_label("Text").fill("Still **works**.")
     expect(page.locator(".preview-output strong")).to_have_text("works")
     assert problems == []
+
+
+def test_preview_button_leaves_the_live_preview_working_and_no_error_banner(
+    login_context, thread
+):
+    page = login_context(UserFactory()).new_page()
+    page.goto("/ask/")
+    page.get_by_label("Describe the problem").fill("Shows **E42** at night, every night.")
+
+    page.get_by_role("button", name="Preview", exact=True).click()
+
+    expect(page.locator(".preview-output strong")).to_have_text("E42")
+    expect(page.locator(".message-error")).to_have_count(0)
+    with page.expect_response(lambda response: "/preview/" in response.url):
+        page.get_by_label("Describe the problem").fill("Now **E43** instead.")
+    expect(page.locator(".preview-output strong")).to_have_text("E43")

@@ -203,7 +203,9 @@ def test_ask_post_twice_with_same_submission_key_creates_one_thread(client_for, 
 
 def test_ask_post_with_empty_fields_says_what_is_missing(client_for, customer, category):
     response = client_for(customer).post(
-        reverse("forum:ask"), _ask_data(category, category="", title="", body="", tags="")
+        reverse("forum:ask"),
+        _ask_data(category, category="", title="", body="", tags=""),
+        follow=True,
     )
 
     assert response.status_code == 200
@@ -216,7 +218,7 @@ def test_ask_post_with_empty_fields_says_what_is_missing(client_for, customer, c
 
 def test_ask_post_with_empty_body_keeps_the_typed_title_and_tags(client_for, customer, category):
     response = client_for(customer).post(
-        reverse("forum:ask"), _ask_data(category, body="", tags="heating night-mode")
+        reverse("forum:ask"), _ask_data(category, body="", tags="heating night-mode"), follow=True
     )
 
     html = _html(response)
@@ -231,7 +233,7 @@ def test_ask_post_with_too_long_title_keeps_the_typed_values(client_for, custome
     body = "The heating keeps running for an hour after the schedule ends."
 
     response = client_for(customer).post(
-        reverse("forum:ask"), _ask_data(category, title=title, body=body)
+        reverse("forum:ask"), _ask_data(category, title=title, body=body), follow=True
     )
 
     assert response.status_code == 200
@@ -243,7 +245,9 @@ def test_ask_post_with_too_long_title_keeps_the_typed_values(client_for, custome
 
 
 def test_ask_post_with_too_short_title_says_so(client_for, customer, category):
-    response = client_for(customer).post(reverse("forum:ask"), _ask_data(category, title="Help"))
+    response = client_for(customer).post(
+        reverse("forum:ask"), _ask_data(category, title="Help"), follow=True
+    )
 
     html = _html(response)
     assert "The title is too short: write at least 10 characters (it has 4)." in html
@@ -253,7 +257,9 @@ def test_ask_post_with_too_short_title_says_so(client_for, customer, category):
 def test_ask_post_with_too_long_body_keeps_the_typed_values(client_for, customer, category):
     body = "E42 " * 5001
 
-    response = client_for(customer).post(reverse("forum:ask"), _ask_data(category, body=body))
+    response = client_for(customer).post(
+        reverse("forum:ask"), _ask_data(category, body=body), follow=True
+    )
 
     assert response.status_code == 200
     html = _html(response)
@@ -266,7 +272,7 @@ def test_ask_post_with_too_long_body_keeps_the_typed_values(client_for, customer
 def test_ask_post_with_unknown_product_keeps_the_typed_values(client_for, customer, category):
     data = _ask_data(category, category=str(category.pk + 999))
 
-    response = client_for(customer).post(reverse("forum:ask"), data)
+    response = client_for(customer).post(reverse("forum:ask"), data, follow=True)
 
     assert response.status_code == 200
     html = _html(response)
@@ -279,7 +285,9 @@ def test_ask_post_with_unknown_product_keeps_the_typed_values(client_for, custom
 def test_ask_post_with_six_tags_keeps_the_typed_values(client_for, customer, category):
     tags = "heating schedule night wifi display e42"
 
-    response = client_for(customer).post(reverse("forum:ask"), _ask_data(category, tags=tags))
+    response = client_for(customer).post(
+        reverse("forum:ask"), _ask_data(category, tags=tags), follow=True
+    )
 
     assert response.status_code == 200
     html = _html(response)
@@ -291,7 +299,7 @@ def test_ask_post_with_six_tags_keeps_the_typed_values(client_for, customer, cat
 
 def test_ask_post_with_bad_tag_characters_keeps_the_typed_values(client_for, customer, category):
     response = client_for(customer).post(
-        reverse("forum:ask"), _ask_data(category, tags="heating wi/fi")
+        reverse("forum:ask"), _ask_data(category, tags="heating wi/fi"), follow=True
     )
 
     assert response.status_code == 200
@@ -304,13 +312,45 @@ def test_ask_post_with_bad_tag_characters_keeps_the_typed_values(client_for, cus
 def test_ask_preview_renders_the_body_without_posting(client_for, customer, category):
     data = _ask_data(category, body="Shows **E42** at night <script>alert(1)</script>")
 
-    response = client_for(customer).post(reverse("forum:ask"), {**data, "preview": "1"})
+    client = client_for(customer)
+    response = client.post(reverse("forum:ask"), {**data, "preview": "1"})
+    page = client.get(response.url)
 
-    assert response.status_code == 200
-    html = _html(response)
+    assert response.url == reverse("forum:ask")
+    assert page.status_code == 200
+    html = _html(page)
     assert "<strong>E42</strong>" in html
     assert "<script>alert(1)</script>" not in html
     assert not Thread.objects.exists()
+
+
+def test_ask_preview_keeps_the_live_preview_and_shows_no_form_errors(
+    client_for, customer, category
+):
+    # A preview before the title is written is not a mistake to be told off for.
+    data = _ask_data(category, title="", body="Shows **E42** at night, every single night.")
+    client = client_for(customer)
+
+    client.post(reverse("forum:ask"), {**data, "preview": "1"})
+    html = _html(client.get(reverse("forum:ask")))
+    german = _html(client.get(f"/de{reverse('forum:ask')}"))
+
+    assert "<strong>E42</strong>" in html
+    assert "message-error" not in html
+    assert "Please write a title." not in html
+    assert 'hx-post="/preview/"' in html, "the live preview still follows the typing"
+    assert "Shows **E42** at night, every single night.</textarea>" in german
+
+
+def test_a_posted_question_forgets_its_draft(client_for, customer, category):
+    client = client_for(customer)
+    client.post(reverse("forum:ask"), _ask_data(category, title="Help"))
+    client.post(reverse("forum:ask"), _ask_data(category))
+
+    html = _html(client.get(reverse("forum:ask")))
+
+    assert Thread.objects.count() == 1
+    assert 'value="Help"' not in html
 
 
 # --- answer -----------------------------------------------------------------------------------
