@@ -31,8 +31,11 @@ def _ask_data(product, **overrides) -> dict:
 def test_ask_refuses_a_title_of_zero_width_spaces_and_keeps_the_typed_body(
     client_for, customer, category
 ):
-    response = client_for(customer).post(reverse("forum:ask"), _ask_data(category, title=ZWSP * 20))
+    response = client_for(customer).post(
+        reverse("forum:ask"), _ask_data(category, title=ZWSP * 20), follow=True
+    )
 
+    assert response.redirect_chain == [(reverse("forum:ask"), 302)]
     assert response.status_code == 200
     assert response.context["form"].errors["title"] == [NO_WORDS_IN_TITLE]
     assert BODY in response.content.decode()
