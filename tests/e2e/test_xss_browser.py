@@ -297,7 +297,7 @@ def test_payloads_in_forms_and_previews_do_not_run(
         assert preview.value.ok
         expect(page.locator(".preview-output .post-body")).to_be_visible()
         watch.probe(page)
-    page.get_by_role("button", name="Preview").click()
-    expect(page.locator("section.live-preview")).to_be_visible()
+    page.get_by_role("button", name="Preview", exact=True).click()
+    expect(page.locator(".live-preview .preview-output .post-body")).to_be_visible()
     watch.probe(page)
     watch.assert_quiet()
