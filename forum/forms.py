@@ -86,9 +86,7 @@ def _visible_body(form: forms.Form) -> str:
     say) is refused as empty, with the field's own message."""
     body = form.cleaned_data["body"]
     if not has_visible_text(body):
-        raise forms.ValidationError(
-            form.fields["body"].error_messages["required"], code="required"
-        )
+        raise forms.ValidationError(form.fields["body"].error_messages["required"], code="required")
     return body
 
 

@@ -20,9 +20,11 @@ def _violations(page) -> list[str]:
     seen = []
     page.on(
         "console",
-        lambda message: seen.append(message.text)
-        if "Content Security Policy" in message.text or message.type == "error"
-        else None,
+        lambda message: (
+            seen.append(message.text)
+            if "Content Security Policy" in message.text or message.type == "error"
+            else None
+        ),
     )
     return seen
 
@@ -85,9 +87,7 @@ def test_pages_run_under_the_content_security_policy_without_violations(login_co
     assert problems == []
 
 
-def test_preview_button_leaves_the_live_preview_working_and_no_error_banner(
-    login_context, thread
-):
+def test_preview_button_leaves_the_live_preview_working_and_no_error_banner(login_context, thread):
     page = login_context(UserFactory()).new_page()
     page.goto("/ask/")
     page.get_by_label("Describe the problem").fill("Shows **E42** at night, every night.")

@@ -74,9 +74,7 @@ def test_robots_txt_keeps_crawlers_out_of_forms_and_accounts_and_names_the_sitem
     assert "Disallow: /" not in lines
 
 
-def test_sitemap_index_lists_threads_and_products_of_visible_content_only(
-    client, thread, customer
-):
+def test_sitemap_index_lists_threads_and_products_of_visible_content_only(client, thread, customer):
     hidden = services.ask_question(
         author=customer,
         category=thread.category,
