@@ -81,7 +81,8 @@ async () => {
   }
   for (const script of document.scripts) {
     // The thread's QAPage data: never run, and whole (a payload breaking out would cut it).
-    if (script.type === "application/ld+json" && !script.src && script.parentNode === document.head) {
+    const inHead = script.parentNode === document.head;
+    if (script.type === "application/ld+json" && !script.src && inHead) {
       try { JSON.parse(script.textContent); continue; } catch (error) {}
     }
     if (!script.src.endsWith("/static/vendor/htmx.min.js")) {
