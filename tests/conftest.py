@@ -125,8 +125,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ]
     if unmarked:
         raise pytest.UsageError(
-            "Transactional tests must be marked e2e or flushes_db (they run in the second "
-            f"pass of `make test`): {', '.join(unmarked)}"
+            "Transactional tests must be marked e2e or flushes_db (they run in passes of "
+            f"their own in `make test`): {', '.join(unmarked)}"
         )
 
     def group(item: pytest.Item) -> int:
