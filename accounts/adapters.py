@@ -1,3 +1,4 @@
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -5,6 +6,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 
 from accounts import doors, names, services
@@ -42,6 +44,18 @@ class AccountAdapter(DefaultAccountAdapter):
         # a shallow check (choosing a name for a social sign-up) makes no query.
         username = names.validate_username(username, check_others=not shallow)
         return super().clean_username(username, shallow=shallow)
+
+    def generate_unique_username(self, txts, regex=None):
+        # allauth checks the names it makes up (a social sign-up without a username)
+        # shallowly: the one it picks must also pass the look-alike rules, or the member
+        # gets a plain one ("member", "member1"...) to change on their profile.
+        for texts in (txts, ["member"]):
+            username = super().generate_unique_username(texts, regex)
+            try:
+                return names.validate_username(username, check_others=True)
+            except ValidationError:
+                continue
+        return f"member{secrets.randbelow(10**8)}"
 
     def send_mail(self, template_prefix, email, context):
         super().send_mail(template_prefix, email, {"current_site": current_site(), **context})

@@ -328,3 +328,20 @@ def test_profile_edit_refuses_a_display_name_that_normalising_makes_too_long(cli
     response = _edit(client_for, customer, devanagari_qa * 40)
 
     assert _edit_errors(response) == ["Keep the display name to 60 characters (it has 80)."]
+
+
+def test_a_username_made_up_for_a_social_sign_up_never_looks_like_a_staff_member(anna):
+    from allauth.account.adapter import get_adapter
+
+    # Google gives no username: allauth makes one from the name it gives ("anna.rep" ->
+    # "annarep"), which only the full check sees is "anna_rep" without the underscore.
+    username = get_adapter().generate_unique_username(["anna.rep"])
+
+    assert skeleton(username) != skeleton(anna.username)
+    assert username.startswith("member")
+
+
+def test_a_username_made_up_for_a_social_sign_up_keeps_an_ordinary_name(anna):
+    from allauth.account.adapter import get_adapter
+
+    assert get_adapter().generate_unique_username(["Bartholomew"]) == "bartholomew"
