@@ -13,6 +13,9 @@ from django.http import HttpRequest, QueryDict
 
 _SESSION_KEY = "forum:drafts"
 _KEPT = 10  # drafts per session; the oldest goes first
+# A field's text is kept up to this length: twice the longest post, so a text refused as
+# too long comes back (and is refused again) without letting one request fill the session.
+_FIELD_CHARACTERS = 40_000
 
 
 def _drafts(request: HttpRequest) -> dict:
@@ -26,7 +29,7 @@ def keep(request: HttpRequest, name: str, data: QueryDict, fields: list[str], **
         for key, draft in _drafts(request).items()
         if time.time() - draft["at"] < settings.FORUM_DRAFT_SECONDS and key != name
     }
-    values = {field: data.getlist(field) for field in fields if field in data}
+    values = {field: [data[field][:_FIELD_CHARACTERS]] for field in fields if field in data}
     drafts[name] = {"at": time.time(), "data": values, **extra}
     while len(drafts) > _KEPT:
         drafts.pop(min(drafts, key=lambda key: drafts[key]["at"]))

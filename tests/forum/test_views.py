@@ -1310,3 +1310,21 @@ def test_lists_count_people_with_the_problem_in_the_words_of_the_thread_page(
     assert "1 person has this problem" in page
     assert " vote<" not in listing
     assert "Most people affected" in listing
+
+
+def test_a_refused_text_is_kept_in_the_session_only_up_to_a_bound(
+    client_for, thread, other_customer
+):
+    client = client_for(other_customer)
+    huge = "x" * 1_000_000
+
+    client.post(
+        reverse("forum:answer", kwargs={"pk": thread.pk}),
+        {"body": [huge, huge, huge], "submission_key": str(uuid.uuid4())},
+    )
+
+    stored = client.session["forum:drafts"][f"answer:{thread.pk}"]["data"]["body"]
+    assert len(stored) == 1
+    assert len(stored[0]) == 40_000
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "The answer is too long: keep it to 20000 characters (it has 40000)." in html
