@@ -6,6 +6,7 @@ rate limits, lock-outs and email verification. config/urls.py routes those URLs 
 first: they redirect to allauth's pages with a safe ``next`` and never read credentials.
 """
 
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,6 +32,8 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
 # Query parameters that change what a page shows (the ask page's product, a list's sort,
 # filter and page), in a fixed order.
 NEXT_PARAMETERS = ("product", "sort", "show", "page")
+# Their values are slugs, names of choices or page numbers: anything else is left out.
+_NEXT_VALUE = re.compile(r"[\w-]{1,64}", re.ASCII)
 
 
 def page_next(request: HttpRequest) -> str:
@@ -48,7 +51,11 @@ def page_next(request: HttpRequest) -> str:
     else:
         # Only the parameters pages understand: a kept page is shared by every visitor of
         # its canonical URL and must not carry one visitor's extra query into its links.
-        kept = [(key, request.GET[key]) for key in NEXT_PARAMETERS if request.GET.get(key)]
+        kept = [
+            (key, request.GET[key])
+            for key in NEXT_PARAMETERS
+            if _NEXT_VALUE.fullmatch(request.GET.get(key, ""))
+        ]
         target = request.path + (f"?{urlencode(kept)}" if kept else "")
     # Where a log-in ends anyway needs no next (the links stay plain on the home page).
     return "" if target == resolve_url(settings.LOGIN_REDIRECT_URL) else target

@@ -173,3 +173,12 @@ def test_confirming_in_another_browser_still_leads_on_to_the_ask_page(client, ca
     assert response.status_code == 302
     assert "_auth_user_id" not in other_browser.session
     assert response["Location"] == ASK
+
+
+def test_header_links_leave_out_parameter_values_that_are_not_slugs_or_numbers(client):
+    junk = "<b>" + "x" * 200
+
+    html = client.get("/c/", {"sort": junk, "show": "open", "page": "1"}).content.decode()
+
+    assert "next=%2Fc%2F%3Fshow%3Dopen%26page%3D1" in html
+    assert "xxxx" not in html
