@@ -57,11 +57,23 @@ def _visible_post(request: HttpRequest, pk: int) -> Post:
     return get_object_or_404(permissions.visible_posts(request.user, posts), pk=pk)
 
 
-def _refused(request: HttpRequest, reason: PermissionDenied) -> HttpResponse:
-    """A refused action: say why, in a page that leads back (or a fragment for htmx)."""
+def _refused(request: HttpRequest, reason: PermissionDenied, kept_text: str = "") -> HttpResponse:
+    """A refused action: say why, in a page that leads back (or a fragment for htmx), with
+    the text the member wrote for it, if any, to keep a copy of."""
     if request.htmx:
         return render(request, "forum/includes/_refused.html", {"reason": str(reason)}, status=403)
+    if kept_text:
+        context = {"exception": str(reason), "kept_text": kept_text}
+        return render(request, "403.html", context, status=403)
     raise reason
+
+
+def _typed_or_kept(request: HttpRequest, draft: str) -> str:
+    """The text the member just posted, or the one kept from an earlier refused post."""
+    if request.method == "POST":
+        return request.POST.get("body", "")
+    kept = drafts.get(request, draft)
+    return kept["data"].get("body", "") if kept else ""
 
 
 def _page_audience(user) -> str:
@@ -315,15 +327,19 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     draft = f"answer:{thread.pk}"
     refused = not permissions.can_post_answer(request.user, thread)
     if not refused and form.is_valid():
-        post = services.post_answer(
-            thread,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            submission_key=form.cleaned_data["submission_key"],
-        )
-        drafts.drop(request, draft)
-        messages.success(request, _("Your answer is posted."))
-        return redirect(post)
+        try:  # the service judges again under the thread's lock (locked meanwhile?)
+            post = services.post_answer(
+                thread,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except PermissionDenied:
+            post = None
+        if post is not None:
+            drafts.drop(request, draft)
+            messages.success(request, _("Your answer is posted."))
+            return redirect(post)
     # Back to the thread, which shows the form again with what was typed and why it was
     # refused: a page the member can reload or switch to another language.
     drafts.keep(request, draft, request.POST, ["body", "submission_key"])
@@ -349,10 +365,11 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
     """Comments are posted from the thread; this page shows a refused one again."""
     post = _visible_post(request, post_id)
     draft = f"comment:{post.pk}"
+    typed = _typed_or_kept(request, draft)
     try:
         permissions.check_post_comment(request.user, post)
     except PermissionDenied as exc:
-        return _refused(request, exc)
+        return _refused(request, exc, typed)
     if request.method != "POST":
         kept = drafts.get(request, draft)
         form = CommentForm(kept["data"]) if kept else CommentForm()
@@ -361,7 +378,10 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
         return render(request, "forum/comment_form.html", {"form": form, "post": post})
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.post_comment(post, author=request.user, body=form.cleaned_data["body"])
+        try:  # judged again under the thread's lock
+            services.post_comment(post, author=request.user, body=form.cleaned_data["body"])
+        except PermissionDenied as exc:
+            return _refused(request, exc, typed)
         drafts.drop(request, draft)
         messages.success(request, _("Your comment is posted."))
         return redirect(post)
@@ -374,20 +394,26 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _visible_post(request, post_id)
-    permissions.check_edit_post(request.user, post)
-    thread = post.thread
     draft = f"edit:{post.pk}"
+    try:
+        permissions.check_edit_post(request.user, post)
+    except PermissionDenied as exc:
+        return _refused(request, exc, _typed_or_kept(request, draft))
+    thread = post.thread
     if request.method == "POST":
         form = EditPostForm(request.POST, is_question=post.is_question)
         if form.is_valid():
             data = form.cleaned_data
-            services.edit_post(
-                post,
-                editor=request.user,
-                body=data["body"],
-                title=data.get("title"),
-                tags=data.get("tags"),
-            )
+            try:  # judged again under the thread's lock
+                services.edit_post(
+                    post,
+                    editor=request.user,
+                    body=data["body"],
+                    title=data.get("title"),
+                    tags=data.get("tags"),
+                )
+            except PermissionDenied as exc:
+                return _refused(request, exc, data["body"])
             drafts.drop(request, draft)
             messages.success(request, _("Your changes are saved."))
             return redirect(post)

@@ -1328,3 +1328,51 @@ def test_a_refused_text_is_kept_in_the_session_only_up_to_a_bound(
     assert len(stored[0]) == 40_000
     html = client.get(thread.get_absolute_url()).content.decode()
     assert "The answer is too long: keep it to 20000 characters (it has 40000)." in html
+
+
+def test_comment_refused_on_a_locked_thread_keeps_the_typed_text(
+    client_for, locked_thread, other_customer
+):
+    question = locked_thread.posts.get(kind=Post.Kind.QUESTION)
+
+    response = client_for(other_customer).post(
+        reverse("forum:comment", kwargs={"post_id": question.pk}),
+        {"body": "Which firmware version do you run?"},
+    )
+
+    assert response.status_code == 403
+    html = _html(response)
+    assert "This thread is locked" in html
+    assert "Which firmware version do you run?</textarea>" in html
+
+
+def test_edit_refused_on_a_locked_thread_keeps_the_typed_text(
+    client_for, locked_thread, customer
+):
+    question = locked_thread.posts.get(kind=Post.Kind.QUESTION)
+
+    response = client_for(customer).post(
+        reverse("forum:edit_post", kwargs={"post_id": question.pk}),
+        {"title": locked_thread.title, "body": "The display shows E42 every night now."},
+    )
+
+    assert response.status_code == 403
+    assert "The display shows E42 every night now.</textarea>" in _html(response)
+
+
+def test_answer_refused_by_the_service_in_a_race_keeps_the_typed_text(
+    client_for, locked_thread, other_customer, monkeypatch
+):
+    # The thread was locked between the view's check and the service's, under its lock.
+    monkeypatch.setattr("forum.views.permissions.can_post_answer", lambda user, thread: True)
+    client = client_for(other_customer)
+    typed = "Hold the reset button for ten seconds, then pair it again."
+
+    response = client.post(
+        reverse("forum:answer", kwargs={"pk": locked_thread.pk}),
+        {"body": typed, "submission_key": str(uuid.uuid4())},
+    )
+
+    assert response.status_code == 302
+    assert typed in _html(client.get(response.url))
+    assert not Post.objects.answers().exists()
