@@ -1346,9 +1346,7 @@ def test_comment_refused_on_a_locked_thread_keeps_the_typed_text(
     assert "Which firmware version do you run?</textarea>" in html
 
 
-def test_edit_refused_on_a_locked_thread_keeps_the_typed_text(
-    client_for, locked_thread, customer
-):
+def test_edit_refused_on_a_locked_thread_keeps_the_typed_text(client_for, locked_thread, customer):
     question = locked_thread.posts.get(kind=Post.Kind.QUESTION)
 
     response = client_for(customer).post(
