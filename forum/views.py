@@ -285,7 +285,14 @@ def ask(request: HttpRequest) -> HttpResponse:
         drafts.keep(request, "ask", request.POST, fields, preview=wants_preview)
         return redirect("forum:ask")
     preview = _Preview(None, "", 200)
+    product = None
+    if slug := request.GET.get("product"):
+        product = CategoryPage.objects.filter(
+            pk__in=permissions.visible_category_ids(request.user), slug=slug
+        ).first()
     if kept := drafts.get(request, "ask"):
+        if product is not None:  # "Ask about this product" names the product anew
+            kept["data"]["category"] = str(product.pk)
         if kept.get("preview"):
             # A preview is not a refusal: the form shows no errors, only the preview.
             form = AskForm(initial=kept["data"].dict(), user=request.user)
@@ -294,12 +301,7 @@ def ask(request: HttpRequest) -> HttpResponse:
             form = AskForm(kept["data"], user=request.user)
             form.is_valid()
     else:
-        initial = {}
-        if product := request.GET.get("product"):
-            initial["category"] = CategoryPage.objects.filter(
-                pk__in=permissions.visible_category_ids(request.user), slug=product
-            ).first()
-        form = AskForm(initial=initial, user=request.user)
+        form = AskForm(initial={"category": product}, user=request.user)
     context = {"form": form, "preview_html": preview.html, "preview_error": preview.error}
     # A refused preview keeps the page's own status (the text is kept in the form), unless
     # it says to wait.

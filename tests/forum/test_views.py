@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import Comment, Post, Thread, Vote
-from tests.factories import UserFactory, make_answer, make_thread
+from tests.factories import UserFactory, make_answer, make_category, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -1374,3 +1374,17 @@ def test_answer_refused_by_the_service_in_a_race_keeps_the_typed_text(
     assert response.status_code == 302
     assert typed in _html(client.get(response.url))
     assert not Post.objects.answers().exists()
+
+
+def test_ask_about_another_product_keeps_the_draft_text_and_takes_the_new_product(
+    client_for, customer, category
+):
+    other = make_category("Nimbus Doorbell")
+    client = client_for(customer)
+    client.post(reverse("forum:ask"), {**_ask_data(category, title="Help"), "preview": "1"})
+
+    response = client.get(reverse("forum:ask"), {"product": other.slug})
+
+    form = response.context["form"]
+    assert str(form["category"].value()) == str(other.pk)
+    assert _ask_data(category)["body"] in _html(response)
