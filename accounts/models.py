@@ -11,6 +11,13 @@ from accounts.roles import BADGE_ORDER, MODERATOR_ROLES, STAFF_ROLES, Role
 
 
 class MemberManager(UserManager):
+    def staff(self) -> models.QuerySet:
+        """The members ``User.is_staff_member`` says are staff, as one query."""
+        roles = [role.value for role in STAFF_ROLES]
+        return self.filter(
+            models.Q(is_superuser=True) | models.Q(groups__name__in=roles)
+        ).distinct()
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for user in objs:

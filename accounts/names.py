@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -238,14 +237,7 @@ def find_protected_word(name: str) -> str | None:
 
 
 def _staff_members(exclude_pk: int | None):
-    user_model = get_user_model()
-    staff = Q(is_superuser=True) | Q(groups__name__in=[role.value for role in STAFF_ROLES])
-    return (
-        user_model.objects.filter(staff)
-        .exclude(pk=exclude_pk)
-        .distinct()
-        .only("username", "display_name")
-    )
+    return get_user_model().objects.staff().exclude(pk=exclude_pk).only("username", "display_name")
 
 
 def _check_name(name: str, *, user: User | None, check_others: bool) -> None:

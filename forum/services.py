@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from accounts.roles import STAFF_ROLES
 from forum import events, permissions, rendering
 from forum.models import (
     MAX_TAGS,
@@ -299,8 +298,7 @@ def edit_post(
 
 def _answer_times(thread_id: int) -> dict:
     """When the first published answer and the first one by staff were posted, or None."""
-    staff = User.objects.filter(Q(is_superuser=True) | Q(groups__name__in=STAFF_ROLES))
-    by_staff = Q(author__in=staff.values("pk"))
+    by_staff = Q(author__in=User.objects.staff().values("pk"))
     return Post.objects.filter(
         thread_id=thread_id, kind=Post.Kind.ANSWER, state=Visibility.PUBLISHED
     ).aggregate(
