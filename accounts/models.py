@@ -42,11 +42,25 @@ class User(AbstractUser):
         max_length=SKELETON_MAX_LENGTH, editable=False, db_index=True, default=""
     )
 
+    # Written only by ``reputation.services``, in the transaction of each ledger entry:
+    # the sum of the member's reputation ledger, and the trust level it earns. Stored
+    # here so that every post and profile shows them without a query.
+    reputation = models.IntegerField(_("reputation"), default=0, editable=False)
+    trust_level = models.PositiveSmallIntegerField(_("trust level"), default=0, editable=False)
+    # Activity for trust levels and streak badges, counted once per day by
+    # ``reputation.services.record_visit``.
+    days_visited = models.PositiveIntegerField(_("days visited"), default=0, editable=False)
+    visit_streak = models.PositiveIntegerField(default=0, editable=False)
+    last_visit_on = models.DateField(null=True, blank=True, editable=False)
+    # Where the account was made from (anti-gaming: accounts sharing one address).
+    signup_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
+
     objects = MemberManager()
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [models.Index(fields=["-reputation"], name="user_reputation")]
 
     def __str__(self) -> str:
         return self.public_name

@@ -55,6 +55,8 @@ LIST_EVENTS = {
     events.thread_unlocked.name,
     events.thread_pinned.name,
     events.thread_unpinned.name,
+    events.post_hidden.name,
+    events.post_restored.name,
 }
 
 

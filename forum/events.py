@@ -25,6 +25,11 @@ plain values only; every one carries ``thread_id`` and ``actor_id`` (who acted).
 - ``forum.answer_unaccepted``: ``thread_id``, ``post_id`` (no longer accepted), ``actor_id``
 - ``forum.thread_locked`` / ``forum.thread_unlocked`` / ``forum.thread_pinned`` /
   ``forum.thread_unpinned``: ``thread_id``, ``actor_id``
+- ``forum.post_hidden``: ``thread_id``, ``post_id``, ``kind``, ``actor_id`` (the
+  moderator), ``as_spam`` (bool), ``was_accepted`` (it was the solution; the thread is
+  no longer solved). Hiding a question hides its thread.
+- ``forum.post_restored``: ``thread_id``, ``post_id``, ``kind``, ``actor_id``: a hidden
+  post (and, for a question, its thread) is published again.
 - ``forum.revision_redacted``: ``thread_id``, ``post_id``, ``revision_id`` (the earlier
   version whose text a moderator removed), ``actor_id`` (the moderator). With the
   revision's own ``redacted_by``, ``redacted_at`` and ``redaction_reason``, the audit of it.
@@ -72,6 +77,10 @@ thread_locked = EventType("forum.thread_locked", ("thread_id", "actor_id"))
 thread_unlocked = EventType("forum.thread_unlocked", ("thread_id", "actor_id"))
 thread_pinned = EventType("forum.thread_pinned", ("thread_id", "actor_id"))
 thread_unpinned = EventType("forum.thread_unpinned", ("thread_id", "actor_id"))
+post_hidden = EventType(
+    "forum.post_hidden", ("thread_id", "post_id", "kind", "actor_id", "as_spam", "was_accepted")
+)
+post_restored = EventType("forum.post_restored", ("thread_id", "post_id", "kind", "actor_id"))
 revision_redacted = EventType(
     "forum.revision_redacted", ("thread_id", "post_id", "revision_id", "actor_id")
 )
@@ -91,4 +100,6 @@ ALL = (
     thread_pinned,
     thread_unpinned,
     revision_redacted,
+    post_hidden,
+    post_restored,
 )

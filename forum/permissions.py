@@ -169,6 +169,14 @@ def _why_not_moderate(user: AnyUser, thread: Thread) -> str | None:
     return None
 
 
+def _why_not_hide(user: AnyUser, post: Post) -> str | None:
+    if reason := _why_not_moderate(user, post.thread):
+        return reason
+    if post.is_deleted:
+        return _("This post has been deleted.")
+    return None
+
+
 def _checker(rule: Callable[..., str | None]) -> Callable[..., None]:
     def check(*args: object) -> None:
         if reason := rule(*args):
@@ -224,6 +232,11 @@ def can_redact_revision(user: AnyUser, revision: PostRevision) -> bool:
     return _why_not_redact(user, revision) is None
 
 
+def can_hide_post(user: AnyUser, post: Post) -> bool:
+    """Hide a post from everyone but moderators, or show a hidden one again."""
+    return _why_not_hide(user, post) is None
+
+
 def can_moderate_thread(user: AnyUser, thread: Thread) -> bool:
     """Lock, unlock, pin and unpin."""
     return _why_not_moderate(user, thread) is None
@@ -239,6 +252,7 @@ check_vote = _checker(_why_not_vote)
 check_accept_answer = _checker(_why_not_accept)
 check_accept_post = _checker(_why_not_accept_post)
 check_moderate_thread = _checker(_why_not_moderate)
+check_hide_post = _checker(_why_not_hide)
 check_view_post_history = _checker(_why_not_view_history)
 check_redact_revision = _checker(_why_not_redact)
 

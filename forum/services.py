@@ -24,6 +24,8 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from forum import events, permissions, rendering
+from reputation import services as reputation
+from reputation.models import Cause
 from forum.models import (
     MAX_TAGS,
     REDACTION_REASON_MAX_LENGTH,
@@ -38,6 +40,13 @@ from forum.models import (
     normalize_tag_name,
     tag_slug_base,
 )
+
+
+def _source(post: Post) -> reputation.Source:
+    """Where a post's points come from, for the reputation ledger."""
+    return reputation.Source(
+        post_id=post.pk, thread_id=post.thread_id, product_id=post.thread.category_id
+    )
 
 
 def _thread_slug(title: str) -> str:
@@ -329,6 +338,7 @@ def delete_post(post: Post, *, actor: User) -> None:
         return
     post.state, post.deleted_at = Visibility.DELETED, now
     post.thread = thread
+    reputation.post_withdrawn(post_ids=[current.pk], cause=Cause.POST_DELETED, actor_id=actor.pk)
     if current.is_question:
         Thread.objects.filter(pk=thread.pk).exclude(state=Visibility.DELETED).update(
             state=Visibility.DELETED
@@ -414,6 +424,14 @@ def cast_vote(post: Post, *, voter: User, value: int) -> int:
     Post.objects.filter(pk=post.pk).update(score=F("score") + delta)
     if post.is_question:
         Thread.objects.filter(pk=post.thread_id).update(vote_count=F("vote_count") + delta)
+    reputation.vote_changed(
+        source=_source(post),
+        kind=post.kind,
+        author_id=post.author_id,
+        voter_id=voter.pk,
+        old_value=old_value,
+        new_value=value,
+    )
     events.emit(
         events.vote_changed,
         thread_id=post.thread_id,
@@ -446,6 +464,15 @@ def accept_answer(answer: Post, *, actor: User) -> bool:
     Thread.objects.filter(pk=thread.pk, accepted_answer_id=previous_id).update(
         accepted_answer=current, accepted_at=now, accepted_by=actor, last_activity_at=now
     )
+    if previous_id is not None:
+        reputation.answer_unaccepted(post_id=previous_id, actor_id=actor.pk)
+    reputation.answer_accepted(
+        source=_source(current),
+        answer_author_id=current.author_id,
+        asker_id=thread.author_id,
+        actor_id=actor.pk,
+        verified=actor.is_moderator and actor.pk != thread.author_id,
+    )
     events.emit(
         events.answer_accepted,
         thread_id=thread.pk,
@@ -467,7 +494,102 @@ def unaccept_answer(thread: Thread, *, actor: User) -> bool:
     Thread.objects.filter(pk=locked.pk, accepted_answer_id=answer_id).update(
         accepted_answer=None, accepted_at=None, accepted_by=None
     )
+    reputation.answer_unaccepted(post_id=answer_id, actor_id=actor.pk)
     events.emit(events.answer_unaccepted, thread_id=locked.pk, post_id=answer_id, actor_id=actor.pk)
+    return True
+
+
+@transaction.atomic
+def hide_post(post: Post, *, moderator: User, as_spam: bool = False) -> bool:
+    """Hide *post* from everyone but moderators; hiding a question hides its thread.
+
+    The points the post brought anyone are taken back (``as_spam`` also costs its author
+    the spam rule's points); a hidden answer stops counting as an answer, and stops being
+    the solution. Idempotent: False when it was already hidden. Emits ``post_hidden``
+    (and ``answer_unaccepted`` when it was the solution).
+    """
+    thread = _locked_thread(post.thread_id)
+    current = _locked_post(post.pk, thread)
+    permissions.check_hide_post(moderator, current)
+    if current.state == Visibility.HIDDEN:
+        return False
+    hidden = Post.objects.filter(pk=current.pk, state=current.state).update(
+        state=Visibility.HIDDEN, version=F("version") + 1
+    )
+    if not hidden:
+        return False
+    post.state = Visibility.HIDDEN
+    was_accepted = thread.accepted_answer_id == current.pk
+    reputation.post_withdrawn(post_ids=[current.pk], cause=Cause.POST_HIDDEN, actor_id=moderator.pk)
+    if as_spam:
+        reputation.post_hidden_as_spam(
+            source=_source(current), author_id=current.author_id, actor_id=moderator.pk
+        )
+    if current.is_question:
+        Thread.objects.filter(pk=thread.pk, state=thread.state).update(state=Visibility.HIDDEN)
+    else:
+        changes: dict = {}
+        if was_accepted:
+            changes.update(accepted_answer=None, accepted_at=None, accepted_by=None)
+        if current.is_published:
+            changes.update(answer_count=F("answer_count") - 1, **_answer_times(thread.pk))
+        if changes:
+            Thread.objects.filter(pk=thread.pk).update(**changes)
+    if was_accepted:
+        events.emit(
+            events.answer_unaccepted, thread_id=thread.pk, post_id=current.pk, actor_id=moderator.pk
+        )
+    events.emit(
+        events.post_hidden,
+        thread_id=thread.pk,
+        post_id=current.pk,
+        kind=current.kind,
+        actor_id=moderator.pk,
+        as_spam=as_spam,
+        was_accepted=was_accepted,
+    )
+    return True
+
+
+@transaction.atomic
+def unhide_post(post: Post, *, moderator: User) -> bool:
+    """Publish a hidden *post* again (and its thread, for a question).
+
+    Its votes count for reputation again and a spam penalty is lifted; it does not become
+    the solution again (the asker can accept it). Idempotent: False when it was not
+    hidden. Emits ``post_restored``.
+    """
+    thread = _locked_thread(post.thread_id)
+    current = _locked_post(post.pk, thread)
+    permissions.check_hide_post(moderator, current)
+    shown = Post.objects.filter(pk=current.pk, state=Visibility.HIDDEN).update(
+        state=Visibility.PUBLISHED, version=F("version") + 1
+    )
+    if not shown:
+        return False
+    post.state = Visibility.PUBLISHED
+    if current.is_question:
+        Thread.objects.filter(pk=thread.pk, state=Visibility.HIDDEN).update(
+            state=Visibility.PUBLISHED
+        )
+    else:
+        Thread.objects.filter(pk=thread.pk).update(
+            answer_count=F("answer_count") + 1, **_answer_times(thread.pk)
+        )
+    reputation.post_restored(
+        source=_source(current),
+        kind=current.kind,
+        author_id=current.author_id,
+        votes=list(Vote.objects.filter(post=current).values_list("voter_id", "value")),
+        actor_id=moderator.pk,
+    )
+    events.emit(
+        events.post_restored,
+        thread_id=thread.pk,
+        post_id=current.pk,
+        kind=current.kind,
+        actor_id=moderator.pk,
+    )
     return True
 
 

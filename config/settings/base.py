@@ -18,6 +18,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "core",
     "accounts",
+    "reputation",
     "forum",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "reputation.middleware.VisitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "forum.middleware.SlotMiddleware",
@@ -362,6 +364,17 @@ FORUM_UNPREFIXED_PATHS = (
     "/static/",
     "/media/",
 )
+
+# --- Reputation (reputation/): see docs/reputation.md.
+# Points a member can earn from votes in one day (the site's time zone); accepted
+# answers, verified solutions and staff adjustments are exempt. 0: no cap.
+REPUTATION_DAILY_VOTE_CAP = env_int("REPUTATION_DAILY_VOTE_CAP", 200)
+# Serial voting: this many votes from one member on one member's posts within the window.
+REPUTATION_SERIAL_VOTES = env_int("REPUTATION_SERIAL_VOTES", 5)
+REPUTATION_SERIAL_WINDOW_HOURS = env_int("REPUTATION_SERIAL_WINDOW_HOURS", 24)
+# Voting rings: accounts that each gave this many upvotes to the next within the window.
+REPUTATION_RING_VOTES = env_int("REPUTATION_RING_VOTES", 3)
+REPUTATION_RING_WINDOW_DAYS = env_int("REPUTATION_RING_WINDOW_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,1 @@
+"""Reputation's periodic jobs (registered in ``core.periodic``)."""
