@@ -133,6 +133,7 @@ def ask_question(
                 body_html=body_html,
                 submission_key=submission_key,
             )
+            reputation.request_badge_check([author.pk])
             events.emit(
                 events.question_asked,
                 thread_id=thread.pk,
@@ -189,6 +190,7 @@ def post_answer(
                 if locked.staff_answered_at is None and author.is_staff_member:
                     changes["staff_answered_at"] = post.created_at
             Thread.objects.filter(pk=locked.pk).update(**changes)
+            reputation.request_badge_check([author.pk])
             events.emit(
                 events.answer_posted, thread_id=locked.pk, post_id=post.pk, actor_id=author.pk
             )

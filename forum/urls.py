@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from forum import views
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path("revisions/<int:revision_id>/redact", views.redact_revision, name="redact_revision"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("u/<str:username>/", views.profile, name="profile"),
+    path("", include("forum.community_urls")),
+    path("", include("forum.badge_urls")),
 ]

@@ -146,7 +146,7 @@ def _record(
         if delta:
             User.objects.filter(pk=member_id).update(reputation=F("reputation") + delta)
     refresh_trust_levels(sorted(member_ids))
-    events.emit(events.badges_due, member_ids=sorted(member_ids))
+    request_badge_check(member_ids)
     return entries
 
 
@@ -186,6 +186,14 @@ def _reverse(
 
 
 # --- What the forum reports, inside its transactions.
+
+
+def request_badge_check(member_ids: Iterable[int]) -> None:
+    """Something *member_ids* did may earn a badge (a first answer): check in the background.
+
+    Ledger writes ask for it themselves; this is for what earns no points.
+    """
+    events.emit(events.badges_due, member_ids=sorted(set(member_ids)))
 
 
 def vote_changed(

@@ -1,0 +1,3 @@
+"""Badge pages (forum.badge_views)."""
+
+urlpatterns: list = []

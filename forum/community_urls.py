@@ -1,0 +1,3 @@
+"""Leaderboards and member pages (forum.community_views)."""
+
+urlpatterns: list = []

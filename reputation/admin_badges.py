@@ -1,0 +1,1 @@
+"""Wagtail admin: admin_badges (registered through reputation.wagtail_hooks)."""

@@ -1,0 +1,1 @@
+"""Wagtail admin: admin_gaming (registered through reputation.wagtail_hooks)."""

@@ -1,0 +1,1 @@
+"""Wagtail admin: admin_ledger (registered through reputation.wagtail_hooks)."""
