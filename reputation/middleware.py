@@ -17,6 +17,8 @@ class VisitMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.last_visit_on != timezone.localdate():
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if user.last_visit_on != timezone.localdate():
             services.record_visit(user)
         return self.get_response(request)

@@ -7,7 +7,6 @@ an audit trail even after the post is gone, and the forum can join it when it sh
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

@@ -403,9 +403,7 @@ def recompute_trust_levels(*, batch_size: int = 1000) -> int:
     moved = 0
     last = 0
     while True:
-        ids = list(
-            User.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size]
-        )
+        ids = _member_ids_after(last, batch_size)
         if not ids:
             return moved
         last = ids[-1]
@@ -527,6 +525,11 @@ def _streak_after(user: User, yesterday: datetime.date):
     )
 
 
+def _member_ids_after(last: int, batch_size: int) -> list[int]:
+    members = User.objects.filter(pk__gt=last).order_by("pk")
+    return list(members.values_list("pk", flat=True)[:batch_size])
+
+
 # --- Audit: the ledger against the stored scores.
 
 
@@ -547,9 +550,7 @@ def rebuild_scores(*, fix: bool = True, batch_size: int = 5000) -> list[Differen
     differences: list[Difference] = []
     last = 0
     while True:
-        ids = list(
-            User.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size]
-        )
+        ids = _member_ids_after(last, batch_size)
         if not ids:
             return differences
         last = ids[-1]

@@ -16,5 +16,3 @@ def check_badges(event_id: int, member_ids: list[int]) -> None:
 def recompute_levels(event_id: int) -> None:
     """Work every member's trust level out again after the thresholds changed."""
     services.recompute_trust_levels()
-
-
