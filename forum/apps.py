@@ -11,6 +11,7 @@ class ForumConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from forum import (  # noqa: F401  (checks registers itself)
+            badges,
             checks,
             events,
             receivers,
