@@ -79,8 +79,15 @@ def _day_start(now: datetime.datetime) -> datetime.datetime:
 
 
 def _lock_members(member_ids: Iterable[int]) -> None:
+    """Lock the members' rows, in id order, until the transaction ends.
+
+    ``no_key`` (FOR NO KEY UPDATE): the rows that point at a member (the vote just made,
+    the ledger entries) take a key-share lock on it, which a plain FOR UPDATE would wait
+    for: two members voting on each other's posts at once would deadlock.
+    """
     ids = sorted(set(member_ids))
-    list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    members = User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    list(members.values_list("pk"))
 
 
 def _record(
