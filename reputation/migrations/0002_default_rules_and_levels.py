@@ -19,7 +19,7 @@ POINTS = {
 LEVELS = [
     (0, 0, 0, 0, []),
     (1, 10, 0, 0, ["post_links", "skip_premoderation", "suggest_edits"]),
-    (2, 100, 1, 0, ["downvote", "retag"]),
+    (2, 100, 0, 0, ["downvote", "retag"]),
     (3, 500, 5, 10, ["flag_weight", "edit_others"]),
     (4, 2000, 25, 30, []),
 ]

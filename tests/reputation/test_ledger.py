@@ -12,7 +12,7 @@ from accounts.roles import Role
 from forum import services
 from forum.models import Visibility
 from reputation import services as reputation
-from reputation.models import Cause, LedgerEntry, PointRule, Reason
+from reputation.models import Cause, LedgerEntry, PointRule, Reason, TrustLevel
 from tests.factories import UserFactory, make_answer
 
 pytestmark = pytest.mark.django_db
@@ -278,6 +278,8 @@ def test_rebuild_finds_and_fixes_a_stored_score_that_drifted(answer, other_custo
 def test_trust_level_follows_reputation_and_accepted_answers_both_ways(
     thread, answer, customer, other_customer, administrator
 ):
+    TrustLevel.objects.filter(level=2).update(min_reputation=100, min_accepted_answers=1)
+    reputation.forget_trust_levels()
     reputation.adjust(other_customer, points=150, actor=administrator, note="import")
     assert score(other_customer) == 150
     assert other_customer.trust_level == 1
