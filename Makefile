@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres install install-test browser lint check bench messages clean
+.PHONY: run test test-postgres install install-test browser lint check bench bench-reputation messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ check: install-test
 ## make bench: seed 10,000 threads and load-test the pages (see README)
 bench: install-test
 	$(BIN)/python tests/bench/run_bench.py $(BENCH_ARGS)
+
+## make bench-reputation: time the reputation rebuild over 100,000 ledger rows (throwaway DB)
+bench-reputation: install-test
+	$(BIN)/python tests/bench/bench_reputation.py $(BENCH_ARGS)
 
 messages: install
 	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l de -l it -l pl -l ru --ignore=.venv --ignore=tests
