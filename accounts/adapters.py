@@ -4,9 +4,10 @@ from urllib.parse import urlencode, urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.encoding import force_str
 
 from accounts import doors, names, services
@@ -32,8 +33,25 @@ def current_site() -> SiteName:
     )
 
 
+def signup_ip(request) -> str | None:
+    """The client's address as allauth's rate limits see it (ALLAUTH_TRUSTED_PROXY_COUNT
+    addresses from the right of X-Forwarded-For behind proxies), or None when unknown.
+
+    Kept on the new account: reputation flags accounts made from one address that vote
+    for each other.
+    """
+    if request is None:
+        return None
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # allauth's answer when the request names no address
+        return None
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
+        if user.pk is None:
+            user.signup_ip = signup_ip(request)
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             services.assign_default_role(user)
@@ -82,6 +100,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request, sociallogin, form=None):
+        if sociallogin.user.pk is None:
+            sociallogin.user.signup_ip = signup_ip(request)
         user = super().save_user(request, sociallogin, form=form)
         services.assign_default_role(user)
         return user
