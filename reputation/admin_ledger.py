@@ -19,6 +19,7 @@ Every view checks its permission on GET and POST; Wagtail checks admin access fi
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -374,3 +375,13 @@ class ReputationViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_reputation_admin() -> ViewSetGroup:
     return ReputationViewSetGroup()
+
+
+@hooks.register("register_permissions")
+def register_permissions():
+    """The ladder's and the ledger's permissions, grantable in Wagtail's group editor
+    (the point rules' come with their viewset)."""
+    return Permission.objects.filter(
+        content_type__app_label="reputation",
+        codename__in=["change_trustlevel", "view_ledgerentry", "add_ledgerentry"],
+    )
