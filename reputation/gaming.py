@@ -266,6 +266,7 @@ def detect_shared_signup_ips(*, now: datetime.datetime | None = None) -> list[Ga
             .order_by("date_joined")
             .values_list("pk", flat=True)[:SHARED_ACCOUNTS_LISTED]
         )
+        signed_up = User.objects.filter(pk__in=[*voters, *others]).values_list("pk", "date_joined")
         case = _file_case(
             Kind.SHARED_SIGNUP_IP,
             f"ip:{address}",
@@ -276,6 +277,7 @@ def detect_shared_signup_ips(*, now: datetime.datetime | None = None) -> list[Ga
                 "accounts": sorted(voters),
                 "other_accounts": others,
                 "accounts_sharing": sharing.count(),
+                "signed_up": {str(pk): joined.isoformat() for pk, joined in signed_up},
             },
         )
         if case:
@@ -290,8 +292,10 @@ def _unjudged_votes(kind: str, since: datetime.datetime) -> QuerySet[LedgerEntry
     """Standing vote entries from one member to another since *since*, less the ones a
     dismissed case of *kind* already holds (a reversed case's entries no longer stand)."""
     dismissed: set[int] = set()
+    # A case holds only votes made before it was decided: one decided before *since*
+    # holds none of the votes looked at.
     for evidence in GamingCase.objects.filter(
-        kind=kind, status=Status.DISMISSED, detected_at__gte=since
+        kind=kind, status=Status.DISMISSED, decided_at__gte=since
     ).values_list("evidence", flat=True):
         dismissed.update(case_entry_ids_from(evidence))
     entries = (
@@ -387,9 +391,10 @@ def _add_to_case(case: GamingCase, *, members: list[int], votes: list[dict], fac
         merged = {**known, **{vote["entry"]: vote for vote in votes}}
         ordered = sorted(merged.values(), key=lambda vote: (vote["at"], vote["entry"]))
         evidence = {**locked.evidence, **facts, "votes": ordered}
-        for name in ("accounts",):
-            if name in locked.evidence and name in facts:
-                evidence[name] = sorted(set(locked.evidence[name]) | set(facts[name]))
+        if "accounts" in locked.evidence and "accounts" in facts:
+            evidence["accounts"] = sorted({*locked.evidence["accounts"], *facts["accounts"]})
+        if "signed_up" in locked.evidence and "signed_up" in facts:
+            evidence["signed_up"] = {**locked.evidence["signed_up"], **facts["signed_up"]}
         if evidence == locked.evidence:
             return
         locked.evidence = evidence

@@ -2,22 +2,24 @@
 ledger, and staff reversing or dismissing them (in the services and the Wagtail admin)."""
 
 import datetime
+import threading
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.models import Locale, Page
 
 from accounts.models import User
 from core.models import Event
 from forum import services
-from forum.models import Post
+from forum.models import CategoryIndexPage, Post
 from reputation import gaming
 from reputation import services as reputation
 from reputation.models import Cause, GamingCase, LedgerEntry
-from tests.factories import UserFactory, make_answer, make_thread
+from tests.factories import UserFactory, make_answer, make_category, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +189,18 @@ def test_dismissed_votes_open_no_new_case(serial_case, brand_rep):
     assert GamingCase.objects.count() == 1
 
 
+def test_votes_of_a_case_dismissed_long_after_it_was_opened_open_no_new_case(
+    serial_case, brand_rep
+):
+    # Opened three days ago and kept open (taking in new votes) until now.
+    GamingCase.objects.filter(pk=serial_case.pk).update(
+        detected_at=serial_case.detected_at - datetime.timedelta(days=3)
+    )
+    gaming.dismiss_case(serial_case, actor=brand_rep, note="")
+
+    assert gaming.detect_serial_voting() == []
+
+
 def test_detection_run_twice_opens_no_second_case(voter, author):
     upvote(voter, author, 3)
 
@@ -330,6 +344,9 @@ def test_accounts_sharing_a_signup_ip_that_voted_for_each_other_are_flagged():
     assert [(vote["voter"], vote["member"]) for vote in case.evidence["votes"]] == [
         (sock.pk, main.pk)
     ]
+    assert case.evidence["signed_up"] == {
+        str(user.pk): user.date_joined.isoformat() for user in (main, sock, bystander)
+    }
 
 
 def test_a_shared_signup_ip_alone_is_not_flagged():
@@ -566,3 +583,58 @@ def test_a_case_page_costs_the_same_queries_for_few_and_many_votes(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(case_url(big))
     assert response.content.decode().count("#post-") == 12
+
+
+# --- Two staff deciding one case at once (PostgreSQL, real row locks).
+
+
+@pytest.fixture
+def flushed_category(reputation_defaults):
+    # A transactional test's flush empties every table, the migrations' rows too.
+    if not CategoryIndexPage.objects.exists():
+        Locale.objects.get_or_create(language_code="en")
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        root.add_child(instance=CategoryIndexPage(title="Products", slug="c"))
+    return make_category()
+
+
+@pytest.mark.flushes_db
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second", ["reverse", "dismiss"])
+def test_two_staff_deciding_one_case_at_once_decide_it_once(flushed_category, second):
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once: run on PostgreSQL (make test-postgres, CI)")
+    voter, author = UserFactory(), UserFactory()
+    upvote(voter, author, 3)
+    (case,) = gaming.detect_serial_voting()
+    staff = [UserFactory(), UserFactory()]
+    decisions = [
+        lambda: gaming.reverse_case(GamingCase.objects.get(pk=case.pk), actor=staff[0], note="a"),
+        lambda: getattr(gaming, f"{second}_case")(
+            GamingCase.objects.get(pk=case.pk), actor=staff[1], note="b"
+        ),
+    ]
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def run(decision) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes.append(decision())
+        except BaseException as exc:
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=run, args=(decision,)) for decision in decisions]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+
+    assert sorted(outcomes, key=repr) == [False, True]
+    case.refresh_from_db()
+    reversals = LedgerEntry.objects.filter(cause=Cause.GAMING_REVERSED).count()
+    assert reversals == (3 if case.status == GamingCase.Status.REVERSED else 0)
+    assert Event.objects.filter(name="reputation.case_decided").count() == 1
+    assert_consistent(voter, author)
