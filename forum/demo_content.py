@@ -24,6 +24,11 @@ class DemoAccount:
     password: str
     bio: str = ""
     is_superuser: bool = False
+    # Reputation history: points carried over from the old support forum (a staff
+    # adjustment, months ago), and the days they visited (the last `streak` in a row).
+    carried_over: int = 0
+    days_visited: int = 0
+    streak: int = 0
 
     @property
     def email(self) -> str:
@@ -42,6 +47,8 @@ ACCOUNTS = (
         Role.CUSTOMER,
         CUSTOMER_PASSWORD,
         "Two kids, one old house, far too many gadgets.",
+        days_visited=12,
+        streak=3,
     ),
     DemoAccount(
         "tom_h",
@@ -49,6 +56,9 @@ ACCOUNTS = (
         Role.CUSTOMER,
         CUSTOMER_PASSWORD,
         "Electrician by day, home automation tinkerer by night.",
+        carried_over=620,
+        days_visited=48,
+        streak=9,
     ),
     DemoAccount(
         "priya_n",
@@ -56,8 +66,13 @@ ACCOUNTS = (
         Role.CUSTOMER,
         CUSTOMER_PASSWORD,
         "Heat pump owner in Minnesota. Yes, it works in winter.",
+        carried_over=1450,
+        days_visited=75,
+        streak=31,
     ),
-    DemoAccount("dan_o", "Dan Olsen", Role.CUSTOMER, CUSTOMER_PASSWORD),
+    DemoAccount(
+        "dan_o", "Dan Olsen", Role.CUSTOMER, CUSTOMER_PASSWORD, carried_over=110, days_visited=6
+    ),
     DemoAccount(
         "lena_f",
         "Lena Fischer",
@@ -71,7 +86,15 @@ ACCOUNTS = (
         Role.CUSTOMER,
         CUSTOMER_PASSWORD,
         "Home Assistant user. I will ask about local APIs.",
+        carried_over=180,
+        days_visited=20,
+        streak=2,
     ),
+    # Joined last week and upvoted one member's answers in a burst: the serial voting case
+    # waiting for staff in the admin (Reputation > Gaming cases).
+    DemoAccount("quickfan_88", "Quick Fan", Role.CUSTOMER, CUSTOMER_PASSWORD, days_visited=2),
+    # Posted the spam answer a brand representative hid as spam.
+    DemoAccount("deals_4u", "Deals 4 U", Role.CUSTOMER, CUSTOMER_PASSWORD, days_visited=1),
     DemoAccount(
         "jordan_nimbus",
         "Jordan Ellis",
@@ -1660,9 +1683,18 @@ SYNTHETIC_COMMENTS = (
 
 
 # Content only some people see (seed_demo's seed_visibility_examples).
+# Reputation: the note on the carried-over points, the serial voter and whom they voted
+# for, and the badge a brand representative awarded by hand.
+CARRIED_OVER_NOTE = "Reputation carried over from the old support forum"
+SERIAL_VOTER = "quickfan_88"
+SERIAL_VOTED_FOR = "kenji_t"
+SERIAL_VOTES = 5
+HERO = ("priya_n", "community_hero", "Wrote the heat pump winter guide everyone links to.")
+
 VISIBILITY_EXAMPLES = {
     "spam_product": "nimbus-thermostat",
-    "spam_author": "dan_o",
+    "spam_author": "deals_4u",
+    "spam_hidden_by": "aisha_nimbus",
     "spam_body": (
         "Cheap replacement faceplates and thermostat covers, 80% off at "
         "best-thermo-deals dot example! Message me for a coupon code."

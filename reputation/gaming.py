@@ -132,6 +132,10 @@ def detect_voting_rings(*, now: datetime.datetime | None = None) -> list[GamingC
     """Accounts that each gave at least ``REPUTATION_RING_VOTES`` standing upvotes to the next
     within ``REPUTATION_RING_WINDOW_DAYS``, closing a circle of two to five accounts.
 
+    An edge counts only when it holds at least ``REPUTATION_RING_SHARE_PERCENT`` of the
+    voter's upvotes in the window: regulars who answer the same threads upvote each other
+    often, among many others; a ring's accounts vote mostly for each other.
+
     The accounts of a ring are a strongly connected group of the "gave that many upvotes
     to" graph. A group larger than five is a busy corner of the community rather than a
     ring; within one, only mutual pairs are reported. The case's votes are the upvotes
@@ -141,14 +145,25 @@ def detect_voting_rings(*, now: datetime.datetime | None = None) -> list[GamingC
     since = now - datetime.timedelta(days=settings.REPUTATION_RING_WINDOW_DAYS)
     threshold = max(1, settings.REPUTATION_RING_VOTES)
     upvotes = _unjudged_votes(Kind.VOTING_RING, since).filter(reason__in=UPVOTE_REASONS)
+    given = dict(
+        upvotes.values("actor_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("actor_id", "count")
+    )
+    share = settings.REPUTATION_RING_SHARE_PERCENT / 100
     graph: dict[int, set[int]] = {}
-    for voter_id, member_id in (
+    for voter_id, member_id, count in (
         upvotes.values("actor_id", "member_id")
         .annotate(count=Count("pk"))
         .filter(count__gte=threshold)
         .order_by()
-        .values_list("actor_id", "member_id")
+        .values_list("actor_id", "member_id", "count")
     ):
+        # Helpers who answer a lot upvote each other a lot too; a ring's members give most
+        # of their upvotes to each other.
+        if count < share * given[voter_id]:
+            continue
         graph.setdefault(voter_id, set()).add(member_id)
         graph.setdefault(member_id, set())
     opened = []

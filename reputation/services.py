@@ -293,8 +293,15 @@ def post_restored(
     actor_id: int | None,
 ) -> None:
     """A hidden post is shown again: its votes (``(voter_id, value)``) count once more,
-    outside the daily cap (they were earned before), and a spam penalty is lifted.
+    outside the daily cap (they were earned before), and a spam penalty is lifted. Votes
+    whose points staff took back as gaming stay without points.
     """
+    gamed = set(
+        LedgerEntry.objects.filter(post_id=source.post_id, cause=Cause.GAMING_REVERSED).values_list(
+            "reverses__actor_id", flat=True
+        )
+    )
+    votes = [(voter_id, value) for voter_id, value in votes if voter_id not in gamed]
     _reverse(
         LedgerEntry.objects.filter(post_id=source.post_id),
         cause=Cause.POST_RESTORED,
@@ -470,7 +477,8 @@ def _missing(user, rung: TrustLevel) -> str:
                 "need": rung.min_reputation,
             }
         )
-    accepted = accepted_answer_counts([user.pk]).get(user.pk, 0)
+    needs_accepted = rung.min_accepted_answers > 0  # the count is a query: only when it matters
+    accepted = accepted_answer_counts([user.pk]).get(user.pk, 0) if needs_accepted else 0
     if accepted < rung.min_accepted_answers:
         more = rung.min_accepted_answers - accepted
         parts.append(

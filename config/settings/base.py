@@ -375,6 +375,8 @@ REPUTATION_SERIAL_WINDOW_HOURS = env_int("REPUTATION_SERIAL_WINDOW_HOURS", 24)
 # Voting rings: accounts that each gave this many upvotes to the next within the window.
 REPUTATION_RING_VOTES = env_int("REPUTATION_RING_VOTES", 3)
 REPUTATION_RING_WINDOW_DAYS = env_int("REPUTATION_RING_WINDOW_DAYS", 30)
+# ...and those upvotes were at least this share of all the upvotes each of them gave.
+REPUTATION_RING_SHARE_PERCENT = env_int("REPUTATION_RING_SHARE_PERCENT", 50)
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,11 @@ def grant(apps, schema_editor):
                     defaults={"name": f"Can {action} {model}"},
                 )
                 group.permissions.add(permission)
+    admin_access = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    ).first()
+    if admin_access is not None:
+        Group.objects.get(name="Brand representatives").permissions.add(admin_access)
 
 
 class Migration(migrations.Migration):
@@ -47,6 +52,7 @@ class Migration(migrations.Migration):
         ("reputation", "0002_default_rules_and_levels"),
         ("accounts", "0002_create_role_groups"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("wagtailadmin", "0001_create_admin_access_permissions"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -272,3 +272,37 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
         call_command("seed_demo", stdout=StringIO())
 
     assert User.objects.count() == users_before
+
+
+def test_demo_shows_reputation_badges_and_a_serial_voting_case():
+    from reputation import services as reputation
+    from reputation.models import BadgeAward, GamingCase, LedgerEntry, Reason
+
+    seed()
+    assert reputation.rebuild_scores(fix=False) == []
+    customers = User.objects.filter(groups__name="Customers")
+    scores = dict(customers.values_list("username", "reputation"))
+    assert len(set(scores.values())) >= 5  # varied, not all alike
+    assert max(scores.values()) >= 1000
+    levels = set(customers.values_list("trust_level", flat=True))
+    assert len(levels) >= 3
+    # The history reaches back months, spread over the last 90 days too.
+    days = {entry.date() for entry in LedgerEntry.objects.values_list("created_at", flat=True)}
+    assert len(days) >= 20
+    assert BadgeAward.objects.values("badge").distinct().count() >= 5
+    hero, badge, _reason = demo_content.HERO
+    assert BadgeAward.objects.get(member__username=hero, badge=badge).awarded_by is not None
+    case = GamingCase.objects.get(kind=GamingCase.Kind.SERIAL_VOTING)
+    assert case.status == GamingCase.Status.OPEN
+    assert set(case.members.values_list("username", flat=True)) == {
+        demo_content.SERIAL_VOTER,
+        demo_content.SERIAL_VOTED_FOR,
+    }
+    spam_author = demo_content.VISIBILITY_EXAMPLES["spam_author"]
+    assert LedgerEntry.objects.filter(
+        member__username=spam_author, reason=Reason.POST_HIDDEN_AS_SPAM
+    ).exists()
+    # Seeding again adds nothing.
+    entries, awards = LedgerEntry.objects.count(), BadgeAward.objects.count()
+    seed()
+    assert (LedgerEntry.objects.count(), BadgeAward.objects.count()) == (entries, awards)

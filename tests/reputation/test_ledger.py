@@ -307,3 +307,21 @@ def test_logging_in_records_the_visit(client, customer):
     client.force_login(customer)
     customer.refresh_from_db()
     assert customer.days_visited == 1
+
+
+def test_votes_reversed_as_gaming_stay_without_points_when_the_post_comes_back(
+    settings, thread, answer, other_customer, brand_rep, administrator
+):
+    from reputation import gaming
+
+    settings.REPUTATION_SERIAL_VOTES = 1
+    fan, honest = UserFactory(), UserFactory()
+    services.cast_vote(answer, voter=fan, value=1)
+    (case,) = gaming.detect_serial_voting()
+    gaming.reverse_case(case, actor=administrator, note="serial votes")
+    services.cast_vote(answer, voter=honest, value=1)
+    assert score(other_customer) == 10
+    services.hide_post(answer, moderator=brand_rep)
+    services.unhide_post(answer, moderator=brand_rep)
+    assert score(other_customer) == 10
+    assert_consistent(other_customer, fan, honest)

@@ -25,7 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -45,6 +45,9 @@ from forum.models import (
     Visibility,
     Vote,
 )
+from reputation import badges, gaming
+from reputation import services as reputation
+from reputation.models import Cause, GamingCase, LedgerEntry
 
 HOUR = timedelta(hours=1)
 # Nothing is seeded closer to "now" than this, so it never looks like it is from the future.
@@ -98,10 +101,14 @@ class Command(BaseCommand):
         products, new_products = seed_products()
         home_updated = seed_home_page(products)
         new_threads = 0
-        for spec in content.THREADS:
-            if DemoThreadSeeder(spec, users, products, now).run():
-                new_threads += 1
-        examples = seed_visibility_examples(users, products)
+        # The demo's months of history are played in a minute: no daily cap on its votes.
+        with override_settings(REPUTATION_DAILY_VOTE_CAP=0):
+            seed_reputation_history(users, now)
+            for spec in content.THREADS:
+                if DemoThreadSeeder(spec, users, products, now).run():
+                    new_threads += 1
+            examples = seed_visibility_examples(users, products)
+            seed_reputation(users, now)
         self.stdout.write(
             f"Demo content: {new_accounts} new accounts, {new_products} new products, "
             f"{new_threads} new threads{', home page updated' if home_updated else ''}"
@@ -149,8 +156,9 @@ def seed_visibility_examples(users: dict[str, User], products: dict[str, Categor
     question waiting for review. Visitors see neither; the demo brand representatives
     and administrator see both, marked; the asker sees their own question, marked.
 
-    Moderation's own services arrive with the moderation issue; until then the demo sets
-    the states directly. Idempotent: does nothing when the examples are there.
+    The spam is hidden through ``forum.services.hide_post`` (its author pays the spam
+    rule's points); the pending state is set directly until pre-moderation arrives with
+    the moderation issue. Idempotent: does nothing when the examples are there.
     """
     spec = content.VISIBILITY_EXAMPLES
     if Post.objects.filter(body_markdown=spec["spam_body"]).exists():
@@ -168,6 +176,7 @@ def seed_visibility_examples(users: dict[str, User], products: dict[str, Categor
     if thread is None:
         return False
     spam = services.post_answer(thread, author=users[spec["spam_author"]], body=spec["spam_body"])
+    services.hide_post(spam, moderator=users[spec["spam_hidden_by"]], as_spam=True)
     pending = services.ask_question(
         author=users[spec["pending_author"]],
         category=products[spec["pending_product"]],
@@ -177,14 +186,10 @@ def seed_visibility_examples(users: dict[str, User], products: dict[str, Categor
     )
     # Hidden an hour after it was posted, inside the thread's past: what visitors see of the
     # thread (its answer count, its last activity) is as before.
-    Post.objects.filter(pk=spam.pk).update(
-        state=Visibility.HIDDEN,
-        version=F("version") + 1,
-        created_at=thread.last_activity_at - timedelta(hours=1),
-    )
-    Thread.objects.filter(pk=thread.pk).update(
-        answer_count=F("answer_count") - 1, last_activity_at=thread.last_activity_at
-    )
+    posted = thread.last_activity_at - timedelta(hours=1)
+    Post.objects.filter(pk=spam.pk).update(created_at=posted)
+    LedgerEntry.objects.filter(post_id=spam.pk).update(created_at=posted + HOUR)
+    Thread.objects.filter(pk=thread.pk).update(last_activity_at=thread.last_activity_at)
     asked = timezone.now() - timedelta(hours=2)
     Thread.objects.filter(pk=pending.pk).update(
         state=Visibility.PENDING, created_at=asked, last_activity_at=asked
@@ -192,6 +197,64 @@ def seed_visibility_examples(users: dict[str, User], products: dict[str, Categor
     Post.objects.filter(thread=pending).update(state=Visibility.PENDING, created_at=asked)
     caching.drop_everything()
     return True
+
+
+def seed_reputation_history(users: dict[str, User], now: datetime) -> bool:
+    """Before the threads: points carried over from an old forum (the regulars' downvotes in
+    the threads need the trust they bring) and the days members visited. Idempotent."""
+    if LedgerEntry.objects.filter(note=content.CARRIED_OVER_NOTE).exists():
+        return False
+    admin = next(users[a.username] for a in content.ACCOUNTS if a.is_superuser)
+    for account in content.ACCOUNTS:
+        member = users[account.username]
+        if account.carried_over:
+            entry = reputation.adjust(
+                member, points=account.carried_over, actor=admin, note=content.CARRIED_OVER_NOTE
+            )
+            LedgerEntry.objects.filter(pk=entry.pk).update(created_at=now - timedelta(days=120))
+        if account.days_visited:
+            User.objects.filter(pk=member.pk).update(
+                days_visited=account.days_visited,
+                visit_streak=account.streak or 1,
+                last_visit_on=timezone.localdate(now),
+            )
+    reputation.refresh_trust_levels(user.pk for user in users.values())
+    for user in users.values():  # privileges are judged on the objects the threads use
+        user.refresh_from_db(fields=["reputation", "trust_level", "days_visited"])
+    return True
+
+
+def seed_reputation(users: dict[str, User], now: datetime) -> bool:
+    """After the threads: a serial voting case waiting for staff, the badges everything
+    earned, and one a brand representative awarded. Idempotent."""
+    if GamingCase.objects.filter(kind=GamingCase.Kind.SERIAL_VOTING).exists():
+        return False
+    _seed_serial_voting(users, now)
+    gaming.detect(now=now)
+    for member in users.values():
+        badges.check_member(member.pk)
+    hero, badge, reason = content.HERO
+    rep = next(users[a.username] for a in content.ACCOUNTS if a.role == Role.BRAND_REPRESENTATIVE)
+    badges.award_badge(users[hero], badge, actor=rep, reason=reason)
+    return True
+
+
+def _seed_serial_voting(users: dict[str, User], now: datetime) -> None:
+    """The serial voter upvotes one member's answers, one after another, yesterday."""
+    voter = users[content.SERIAL_VOTER]
+    answers = (
+        Post.objects.answers()
+        .filter(author=users[content.SERIAL_VOTED_FOR], state=Visibility.PUBLISHED)
+        .filter(thread__state=Visibility.PUBLISHED, thread__is_locked=False)
+        .select_related("thread")
+        .order_by("pk")[: content.SERIAL_VOTES]
+    )
+    start = now - timedelta(hours=20)
+    for minute, answer in enumerate(answers):
+        services.cast_vote(answer, voter=voter, value=Vote.UP)
+        when = start + timedelta(minutes=4 * minute)
+        Vote.objects.filter(post=answer, voter=voter).update(created_at=when)
+        LedgerEntry.objects.filter(post_id=answer.pk, actor=voter).update(created_at=when)
 
 
 def seed_accounts(now: datetime) -> tuple[dict[str, User], int]:
@@ -333,6 +396,13 @@ class DemoThreadSeeder:
             services.accept_answer(answers[spec.accepted], actor=accepter)
             accepted_at = answer_hours[spec.accepted] + spec.accept_hours
             thread_times["accepted_at"] = accepted_at
+            self.stamps.append(
+                (
+                    LedgerEntry,
+                    {"post_id": answers[spec.accepted].pk, "cause": Cause.ANSWER_ACCEPTED},
+                    {"created_at": accepted_at},
+                )
+            )
             self.activity.append(accepted_at)
         if spec.pinned_by:
             services.pin_thread(thread, actor=users[spec.pinned_by])
@@ -362,6 +432,9 @@ class DemoThreadSeeder:
             hours = post_hours + 0.4 + 1.3 * position
             self.vote_hours.append(hours)
             self.stamps.append((Vote, {"post": post, "voter": voter}, {"created_at": hours}))
+            self.stamps.append(
+                (LedgerEntry, {"post_id": post.pk, "actor": voter}, {"created_at": hours})
+            )
 
     def _apply(self, locked_at: float | None) -> None:
         """Turn relative hours into datetimes, newest no later than ``now - NEWEST``."""
@@ -376,7 +449,7 @@ class DemoThreadSeeder:
         start = self.now - timedelta(days=self.spec.days_ago)
         start = min(start, self.now - NEWEST - latest * HOUR)
         for model, lookup, fields in self.stamps:
-            if model is Vote and locked_at is not None:  # votes close when a thread locks
+            if model in (Vote, LedgerEntry) and locked_at is not None:  # votes close at a lock
                 fields = {name: min(hours, locked_at) for name, hours in fields.items()}
             values = {name: start + hours * HOUR for name, hours in fields.items()}
             model.objects.filter(**lookup).update(**values)
