@@ -33,6 +33,13 @@ plain values only; every one carries ``thread_id`` and ``actor_id`` (who acted).
 - ``forum.revision_redacted``: ``thread_id``, ``post_id``, ``revision_id`` (the earlier
   version whose text a moderator removed), ``actor_id`` (the moderator). With the
   revision's own ``redacted_by``, ``redacted_at`` and ``redaction_reason``, the audit of it.
+- ``forum.suggested_edit_created``: ``thread_id``, ``post_id``, ``suggestion_id``,
+  ``author_id`` (of the post: who reviews it), ``actor_id`` (the member who suggested it)
+- ``forum.suggested_edit_approved``: ``thread_id``, ``post_id``, ``suggestion_id``,
+  ``suggester_id``, ``revision_id`` (the earlier version it left in the history; null when
+  approving changed nothing), ``actor_id`` (the reviewer). ``post_edited`` comes with it.
+- ``forum.suggested_edit_rejected``: ``thread_id``, ``post_id``, ``suggestion_id``,
+  ``suggester_id``, ``actor_id`` (the reviewer); the note is on the suggestion.
 """
 
 from core.events import EventType, emit
@@ -84,6 +91,18 @@ post_restored = EventType("forum.post_restored", ("thread_id", "post_id", "kind"
 revision_redacted = EventType(
     "forum.revision_redacted", ("thread_id", "post_id", "revision_id", "actor_id")
 )
+suggested_edit_created = EventType(
+    "forum.suggested_edit_created",
+    ("thread_id", "post_id", "suggestion_id", "author_id", "actor_id"),
+)
+suggested_edit_approved = EventType(
+    "forum.suggested_edit_approved",
+    ("thread_id", "post_id", "suggestion_id", "suggester_id", "revision_id", "actor_id"),
+)
+suggested_edit_rejected = EventType(
+    "forum.suggested_edit_rejected",
+    ("thread_id", "post_id", "suggestion_id", "suggester_id", "actor_id"),
+)
 
 ALL = (
     question_asked,
@@ -103,3 +122,6 @@ ALL = (
     post_hidden,
     post_restored,
 )
+# Suggested edits change no page that is kept (an approved one comes with post_edited;
+# the waiting count is a per-viewer bit), so the page cache does not listen to them.
+SUGGESTIONS = (suggested_edit_created, suggested_edit_approved, suggested_edit_rejected)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.names import clean_visible_text, has_visible_text
-from forum import permissions
+from forum import permissions, rendering
 from forum.models import (
     BODY_MAX_LENGTH,
     BODY_MIN_LENGTH,
@@ -87,6 +87,18 @@ def _visible_body(form: forms.Form) -> str:
     body = form.cleaned_data["body"]
     if not has_visible_text(body):
         raise forms.ValidationError(form.fields["body"].error_messages["required"], code="required")
+    return body
+
+
+def _body_with_allowed_links(form: forms.Form, render, before_html: str = "") -> str:
+    """The visible body, refused when it shows links or images its writer (``form.user``)
+    may not post yet; the service judges it again."""
+    body = _visible_body(form)
+    user = getattr(form, "user", None)
+    if user is not None and (
+        reason := permissions.post_links_refusal(user, render(body), before_html)
+    ):
+        raise forms.ValidationError(reason, code="links_not_allowed")
     return body
 
 
@@ -196,6 +208,7 @@ class AskForm(SubmissionKeyMixin):
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         visible = permissions.visible_category_ids(user)
         self.fields["category"].queryset = CategoryPage.objects.filter(pk__in=visible).order_by(
             "title"
@@ -220,7 +233,7 @@ class AskForm(SubmissionKeyMixin):
         return title
 
     def clean_body(self) -> str:
-        return _visible_body(self)
+        return _body_with_allowed_links(self, rendering.render_post)
 
 
 class AnswerForm(SubmissionKeyMixin):
@@ -233,8 +246,12 @@ class AnswerForm(SubmissionKeyMixin):
         error_messages=ANSWER_ERRORS,
     )
 
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_body(self) -> str:
-        return _visible_body(self)
+        return _body_with_allowed_links(self, rendering.render_post)
 
 
 class CommentForm(forms.Form):
@@ -250,11 +267,18 @@ class CommentForm(forms.Form):
         error_messages=COMMENT_ERRORS,
     )
 
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_body(self) -> str:
-        return _visible_body(self)
+        return _body_with_allowed_links(self, rendering.render_comment)
 
 
 class EditPostForm(forms.Form):
+    """The edit page's form. *mode* (``permissions.edit_mode``): "edit" and "suggest" offer
+    the text (and a question's title and tags), "retag" only the tags."""
+
     title = AskForm.base_fields["title"]
     body = forms.CharField(
         label=_("Text"),
@@ -265,16 +289,28 @@ class EditPostForm(forms.Form):
     )
     tags = TagsField()
 
-    def __init__(self, *args, is_question: bool, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        is_question: bool,
+        mode: str = "edit",
+        user=None,
+        before_html: str = "",
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user, self.before_html = user, before_html
         if not is_question:
             del self.fields["title"]
             del self.fields["tags"]
+        if mode == "retag":
+            self.fields.pop("title", None)
+            self.fields.pop("body", None)
 
     clean_title = AskForm.clean_title
 
     def clean_body(self) -> str:
-        return _visible_body(self)
+        return _body_with_allowed_links(self, rendering.render_post, self.before_html)
 
 
 class VoteForm(forms.Form):

@@ -23,6 +23,7 @@ __all__ = [
     "HomePage",
     "Post",
     "PostRevision",
+    "SuggestedEdit",
     "Tag",
     "Thread",
     "Visibility",
@@ -308,6 +309,14 @@ class PostRevision(models.Model):
         related_name="+",
     )
     redaction_reason = models.CharField(max_length=REDACTION_REASON_MAX_LENGTH, blank=True)
+    # For an edit suggested by another member (``editor``): who approved it.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -377,3 +386,80 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value:+d} on post {self.post_id} by user {self.voter_id}"
+
+
+class SuggestedEdit(models.Model):
+    """A change to someone else's post proposed by a member who may not edit it directly.
+
+    Reviewed by the post's author or a moderator (``forum.permissions``): approving applies
+    it through ``forum.services.edit_post`` (the revision names the suggester as the editor
+    and the reviewer as the approver), rejecting keeps it with an optional note. ``base_*``
+    hold the post as it was when the suggestion was made, so a reviewer learns whether the
+    post changed since. At most one suggestion per member per post waits at a time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for review")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="suggested_edits")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggested_edits"
+    )
+    title = models.CharField(_("proposed title"), max_length=TITLE_MAX_LENGTH, blank=True)
+    body_markdown = models.TextField(_("proposed text"), max_length=BODY_MAX_LENGTH)
+    # Proposed tag names (normalised), for questions; [] for answers.
+    tags = models.JSONField(_("proposed tags"), default=list, blank=True)
+    base_version = models.PositiveIntegerField(_("post version it was based on"))
+    base_title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    base_body_markdown = models.TextField(blank=True)
+    base_tags = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    # The earlier version the approved edit left in the post's history.
+    revision = models.OneToOneField(
+        PostRevision, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestion"
+    )
+    created_at = models.DateTimeField(_("suggested"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("suggested edit")
+        verbose_name_plural = _("suggested edits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "author"],
+                condition=Q(status="pending"),
+                name="suggested_edit_one_pending_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]),
+                name="suggested_edit_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(reviewed_at__isnull=False),
+                name="suggested_edit_reviewed_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["post", "status"], name="suggested_edit_post_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"suggested edit {self.pk} of post {self.post_id} by user {self.author_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -15,11 +15,23 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
 from accounts.models import User
-from forum.models import CategoryPage, Comment, Post, PostRevision, Thread, Visibility
+from forum import rendering
+from forum.models import (
+    CategoryPage,
+    Comment,
+    Post,
+    PostRevision,
+    SuggestedEdit,
+    Thread,
+    Visibility,
+)
+from reputation import services as reputation
+from reputation.models import Privilege
 
 AnyUser = User | AnonymousUser
 
@@ -30,6 +42,79 @@ def _why_not_signed_in(user: AnyUser) -> str | None:
     if not user.is_active:
         return _("Your account is not active.")
     return None
+
+
+# --- Privileges: what a member's trust level unlocks (``reputation``). The forum only asks
+# ``has_privilege`` and shows ``privilege_refusal``; within a request each answer is kept in
+# the request's memo (a thread page asks for every post).
+
+
+def has_privilege(user: AnyUser, privilege: Privilege) -> bool:
+    """``reputation.services.has_privilege``, asked once per request, member and level."""
+    if not user or not user.is_authenticated:
+        return False
+    key = f"privilege:{user.pk}:{user.trust_level}:{privilege}"
+    memo = _memo.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    answer = reputation.has_privilege(user, privilege)
+    if memo is not None:
+        memo[key] = answer
+    return answer
+
+
+def privilege_refusal(user: AnyUser, privilege: Privilege) -> str | None:
+    """Why *user* lacks *privilege* and what they need to earn it (None if they have it)."""
+    if has_privilege(user, privilege):
+        return None
+    key = f"privilege-refusal:{user.pk}:{user.trust_level}:{privilege}:{get_language()}"
+    memo = _memo.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    reason = reputation.privilege_refusal(user, privilege)
+    if memo is not None:
+        memo[key] = reason
+    return reason
+
+
+class _Missing:
+    """A refusal for want of *privilege*: truthy, and worded (``privilege_refusal``, which
+    may ask the ledger) only when shown, so ``can_*`` answers ask nothing of it."""
+
+    __slots__ = ("_text", "privilege", "user")
+
+    def __init__(self, user: AnyUser, privilege: Privilege) -> None:
+        self.user, self.privilege, self._text = user, privilege, None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = privilege_refusal(self.user, self.privilege) or ""
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"<missing privilege {self.privilege}>"
+
+
+def _needs(user: AnyUser, privilege: Privilege) -> "_Missing | None":
+    """None when *user* holds *privilege*, else the refusal naming what they need."""
+    return None if has_privilege(user, privilege) else _Missing(user, privilege)
+
+
+def _why_not_post_links(user: AnyUser, html: str, before_html: str = "") -> str | None:
+    """Links and images (in the rendered *html*) need a privilege; an edit is judged on
+    the links it adds to *before_html*, so fixing a typo never trips on links kept."""
+    if not rendering.has_links(html):
+        return None
+    if has_privilege(user, Privilege.POST_LINKS):
+        return None
+    if before_html and set(rendering.link_targets(html)) <= set(
+        rendering.link_targets(before_html)
+    ):
+        return None
+    return _needs(user, Privilege.POST_LINKS)
 
 
 def _why_not_ask(user: AnyUser) -> str | None:
@@ -60,15 +145,111 @@ def _why_not_comment(user: AnyUser, post: Post) -> str | None:
     return None
 
 
-def _why_not_edit_post(user: AnyUser, post: Post) -> str | None:
+def _why_not_open_post(user: AnyUser, post: Post) -> str | None:
+    """What every change to a post needs: a member, a post still there, an open thread."""
     if reason := _why_not_signed_in(user):
         return reason
-    if post.is_deleted:
+    if post.is_deleted or post.thread.is_deleted:
         return _("This post has been deleted.")
-    if user.pk != post.author_id and not user.is_moderator:
-        return _("You can only edit your own posts.")
     if post.thread.is_locked and not user.is_moderator:
         return _("This thread is locked: its posts can no longer be edited.")
+    others = user.pk != post.author_id and not user.is_moderator
+    if others and (not post.is_published or not post.thread.is_published):
+        return _("Only published posts can be edited by other members.")
+    return None
+
+
+def _why_not_edit_post(user: AnyUser, post: Post) -> str | None:
+    """Change everything of *post* (its text; a question's title and tags too)."""
+    if reason := _why_not_open_post(user, post):
+        return reason
+    if user.pk == post.author_id or user.is_moderator:
+        return None
+    return _needs(user, Privilege.EDIT_OTHERS)
+
+
+def _why_not_retag(user: AnyUser, post: Post) -> str | None:
+    """Change only the tags of the question *post*."""
+    if not post.is_question:
+        return _("Only a question has tags.")
+    if _why_not_edit_post(user, post) is None:
+        return None
+    if reason := _why_not_open_post(user, post):
+        return reason
+    return _needs(user, Privilege.RETAG)
+
+
+def _why_not_suggest_edit(user: AnyUser, post: Post) -> str | None:
+    """Propose a change to someone else's post, for its author or a moderator to review."""
+    if reason := _why_not_open_post(user, post):
+        return reason
+    if user.pk == post.author_id:
+        return _("You can edit your own post directly.")
+    if user.is_moderator or has_privilege(user, Privilege.EDIT_OTHERS):
+        return _("You can edit this post directly.")
+    return _needs(user, Privilege.SUGGEST_EDITS)
+
+
+def _why_not_change_post(user: AnyUser, post: Post, changes_text: bool) -> str | None:
+    """The edit service's rule: everything with the edit rule, only the tags of someone
+    else's question with the retag privilege (*changes_text*: the title or text differ)."""
+    reason = _why_not_edit_post(user, post)
+    if reason is None:
+        return None
+    can_retag = post.is_question and _why_not_retag(user, post) is None
+    if not changes_text:
+        return None if can_retag else reason
+    if can_retag:
+        return _("You can change only the tags of this question. %(reason)s") % {"reason": reason}
+    return reason
+
+
+def edit_mode(user: AnyUser, post: Post) -> str | None:
+    """What the edit page offers *user* for *post*: "edit" (everything), "retag" (the tags
+    of someone else's question), "suggest" (a suggested edit for review), or None."""
+    if _why_not_edit_post(user, post) is None:
+        return "edit"
+    if post.is_question and _why_not_retag(user, post) is None:
+        return "retag"
+    if _why_not_suggest_edit(user, post) is None:
+        return "suggest"
+    return None
+
+
+def _why_not_open_editor(user: AnyUser, post: Post) -> str | None:
+    if edit_mode(user, post) is not None:
+        return None
+    if (reason := _why_not_open_post(user, post)) or user.pk == post.author_id:
+        return reason or _why_not_edit_post(user, post)
+    return _why_not_suggest_edit(user, post)
+
+
+def _why_not_review_suggestion(user: AnyUser, suggestion: SuggestedEdit) -> str | None:
+    """Approve or reject a suggested edit: the post's author or a moderator, while the
+    suggestion waits and its post is published in an open thread."""
+    if reason := _why_not_signed_in(user):
+        return reason
+    post = suggestion.post
+    if user.pk != post.author_id and not user.is_moderator:
+        return _("Only the post's author and the moderators can review its suggested edits.")
+    if user.pk == suggestion.author_id:
+        return _("You cannot review your own suggested edit.")
+    if not suggestion.is_pending:
+        return _("This suggested edit has already been reviewed.")
+    if post.is_deleted or post.thread.is_deleted:
+        return _("This post has been deleted.")
+    if not post.is_published or not post.thread.is_published:
+        return _("This post is not published, so its suggested edits cannot be reviewed.")
+    if post.thread.is_locked and not user.is_moderator:
+        return _("This thread is locked: its posts can no longer be edited.")
+    return None
+
+
+def _why_not_see_suggestions(user: AnyUser, post: Post) -> str | None:
+    if reason := _why_not_signed_in(user):
+        return reason
+    if user.pk != post.author_id and not user.is_moderator:
+        return _("Only the post's author and the moderators can review its suggested edits.")
     return None
 
 
@@ -105,7 +286,11 @@ def _why_not_delete_comment(user: AnyUser, comment: Comment) -> str | None:
     return None
 
 
-def _why_not_vote(user: AnyUser, post: Post) -> str | None:
+def _why_not_vote(user: AnyUser, post: Post, value: int | None = None) -> str | None:
+    """May *user* vote on *post*, and (given *value*: 1, -1 or 0) vote that way?
+
+    Voting down needs a privilege; taking a vote back (0) never does.
+    """
     if reason := _why_not_signed_in(user):
         return reason
     if post.is_deleted or post.thread.is_deleted:
@@ -116,6 +301,8 @@ def _why_not_vote(user: AnyUser, post: Post) -> str | None:
         return _("You cannot vote on your own post.")
     if post.thread.is_locked:
         return _("This thread is locked: voting is closed.")
+    if value is not None and value < 0:
+        return _needs(user, Privilege.DOWNVOTE)
     return None
 
 
@@ -172,14 +359,14 @@ def _why_not_moderate(user: AnyUser, thread: Thread) -> str | None:
 def _why_not_hide(user: AnyUser, post: Post) -> str | None:
     if reason := _why_not_moderate(user, post.thread):
         return reason
-    if post.is_deleted:
+    if post.is_deleted or post.thread.is_deleted:
         return _("This post has been deleted.")
     return None
 
 
 def _checker(rule: Callable[..., str | None]) -> Callable[..., None]:
-    def check(*args: object) -> None:
-        if reason := rule(*args):
+    def check(*args: object, **kwargs: object) -> None:
+        if reason := rule(*args, **kwargs):
             raise PermissionDenied(reason)
 
     return check
@@ -198,7 +385,41 @@ def can_post_comment(user: AnyUser, post: Post) -> bool:
 
 
 def can_edit_post(user: AnyUser, post: Post) -> bool:
+    """Change everything of *post*: its author, moderators and members who may edit others'."""
     return _why_not_edit_post(user, post) is None
+
+
+def can_retag_post(user: AnyUser, post: Post) -> bool:
+    """Change the tags of the question *post* (all a member with only retag may change)."""
+    return _why_not_retag(user, post) is None
+
+
+def can_suggest_edit(user: AnyUser, post: Post) -> bool:
+    return _why_not_suggest_edit(user, post) is None
+
+
+def can_open_editor(user: AnyUser, post: Post) -> bool:
+    """Whether the edit page serves *user* for *post* in any mode (``edit_mode``)."""
+    return edit_mode(user, post) is not None
+
+
+def can_review_suggestion(user: AnyUser, suggestion: SuggestedEdit) -> bool:
+    return _why_not_review_suggestion(user, suggestion) is None
+
+
+def can_see_suggestions(user: AnyUser, post: Post) -> bool:
+    """May *user* see the suggested edits of *post* (its author, moderators)?"""
+    return _why_not_see_suggestions(user, post) is None
+
+
+def can_post_links(user: AnyUser, html: str, before_html: str = "") -> bool:
+    """May *user* publish the rendered *html* (replacing *before_html*), links and all?"""
+    return _why_not_post_links(user, html, before_html) is None
+
+
+def post_links_refusal(user: AnyUser, html: str, before_html: str = "") -> str | None:
+    reason = _why_not_post_links(user, html, before_html)
+    return str(reason) if reason else None
 
 
 def can_delete_post(user: AnyUser, post: Post) -> bool:
@@ -209,8 +430,17 @@ def can_delete_comment(user: AnyUser, comment: Comment) -> bool:
     return _why_not_delete_comment(user, comment) is None
 
 
-def can_vote(user: AnyUser, post: Post) -> bool:
-    return _why_not_vote(user, post) is None
+def can_vote(user: AnyUser, post: Post, value: int | None = None) -> bool:
+    return _why_not_vote(user, post, value) is None
+
+
+def can_downvote(user: AnyUser, post: Post) -> bool:
+    return _why_not_vote(user, post, -1) is None
+
+
+def downvote_refusal(user: AnyUser) -> str | None:
+    """What a member needs to vote answers down, or None when they may."""
+    return privilege_refusal(user, Privilege.DOWNVOTE)
 
 
 def can_accept_answer(user: AnyUser, thread: Thread) -> bool:
@@ -246,6 +476,12 @@ check_ask_question = _checker(_why_not_ask)
 check_post_answer = _checker(_why_not_answer)
 check_post_comment = _checker(_why_not_comment)
 check_edit_post = _checker(_why_not_edit_post)
+check_open_editor = _checker(_why_not_open_editor)
+check_change_post = _checker(_why_not_change_post)
+check_suggest_edit = _checker(_why_not_suggest_edit)
+check_review_suggestion = _checker(_why_not_review_suggestion)
+check_see_suggestions = _checker(_why_not_see_suggestions)
+check_post_links = _checker(_why_not_post_links)
 check_delete_post = _checker(_why_not_delete_post)
 check_delete_comment = _checker(_why_not_delete_comment)
 check_vote = _checker(_why_not_vote)

@@ -468,3 +468,25 @@ def excerpt(rendered_html: str, length: int = 240) -> str:
     if len(text) <= length:
         return text
     return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+# A start tag of a link or an image in HTML this module produced: its text is escaped
+# ("<" only ever starts a tag), so a tag name is all there is to find.
+_LINK_OR_IMAGE = re.compile(r"<(a|img)\b([^>]*)>")
+_TARGET = re.compile(r'\b(?:href|src)="([^"]*)"')
+
+
+def link_targets(rendered_html: str) -> list[str]:
+    """The targets of the links and images in sanitised HTML (``render_post`` or
+    ``render_comment``), in order; "" for a link whose target was dropped."""
+    targets = []
+    for match in _LINK_OR_IMAGE.finditer(rendered_html):
+        target = _TARGET.search(match.group(2))
+        targets.append(html.unescape(target.group(1)) if target else "")
+    return targets
+
+
+def has_links(rendered_html: str) -> bool:
+    """Whether sanitised HTML shows a link or an image (images from other hosts are
+    links already): what members need the "post links and images" privilege for."""
+    return _LINK_OR_IMAGE.search(rendered_html) is not None

@@ -17,15 +17,15 @@ import itertools
 import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from forum import events, permissions, rendering
-from reputation import services as reputation
-from reputation.models import Cause
 from forum.models import (
     MAX_TAGS,
     REDACTION_REASON_MAX_LENGTH,
@@ -33,6 +33,7 @@ from forum.models import (
     Comment,
     Post,
     PostRevision,
+    SuggestedEdit,
     Tag,
     Thread,
     Visibility,
@@ -40,6 +41,8 @@ from forum.models import (
     normalize_tag_name,
     tag_slug_base,
 )
+from reputation import services as reputation
+from reputation.models import Cause
 
 
 def _source(post: Post) -> reputation.Source:
@@ -112,10 +115,11 @@ def ask_question(
         existing = _submitted_post(author, submission_key)
         if existing is not None:
             return existing.thread
+    body_html = rendering.render_post(body)
+    permissions.check_post_links(author, body_html)
     try:
         with transaction.atomic():
             now = timezone.now()
-            body_html = rendering.render_post(body)
             thread = Thread.objects.create(
                 category=category,
                 author=author,
@@ -168,16 +172,18 @@ def post_answer(
     """
     if submission_key is not None and (existing := _submitted_post(author, submission_key)):
         return existing
+    body_html = rendering.render_post(body)
     try:
         with transaction.atomic():
             locked = _locked_thread(thread.pk)
             permissions.check_post_answer(author, locked)
+            permissions.check_post_links(author, body_html)
             post = Post.objects.create(
                 thread=locked,
                 kind=Post.Kind.ANSWER,
                 author=author,
                 body_markdown=body,
-                body_html=rendering.render_post(body),
+                body_html=body_html,
                 submission_key=submission_key,
             )
             # The answer times are its created_at, so that deleting an answer can work
@@ -217,8 +223,10 @@ def post_comment(post: Post, *, author: User, body: str) -> Comment:
     thread = _locked_thread(post.thread_id)
     post = _locked_post(post.pk, thread)
     permissions.check_post_comment(author, post)
+    body_html = rendering.render_comment(body)
+    permissions.check_post_links(author, body_html)
     comment = Comment.objects.create(
-        post=post, author=author, body_markdown=body, body_html=rendering.render_comment(body)
+        post=post, author=author, body_markdown=body, body_html=body_html
     )
     post_changes = {"version": F("version") + 1}
     thread_changes = {"last_activity_at": comment.created_at}
@@ -243,11 +251,18 @@ def edit_post(
     post: Post,
     *,
     editor: User,
-    body: str,
+    body: str | None = None,
     title: str | None = None,
     tags: Iterable[str] | None = None,
+    approved_by: User | None = None,
 ) -> Post:
-    """Replace *post*'s text (and, for a question, its title and tags).
+    """Replace *post*'s text (and, for a question, its title and tags); None keeps one.
+
+    Its author, moderators and members with the edit privilege change everything; a
+    member with only the retag privilege changes the tags of someone else's question.
+    Links added to the text need the links privilege. With *approved_by*, the edit is a
+    suggested edit by *editor* that *approved_by* reviewed (``approve_suggested_edit``
+    judged it): the revision names both.
 
     The previous text, as it is now (another edit may have landed since the caller
     loaded the post), is kept as a ``PostRevision``. Returns the post unchanged, with no
@@ -256,22 +271,29 @@ def edit_post(
     given = post
     thread = _locked_thread(post.thread_id)
     post = _locked_post(post.pk, thread)
-    permissions.check_edit_post(editor, post)
+    body = post.body_markdown if body is None else body
     new_tags = None if tags is None or not post.is_question else _tags_for(tags)
     title_changed = post.is_question and title is not None and title != thread.title
     old_tag_ids = sorted(thread.tags.values_list("pk", flat=True)) if post.is_question else []
     tags_changed = new_tags is not None and {t.pk for t in new_tags} != set(old_tag_ids)
-    if body == post.body_markdown and not title_changed and not tags_changed:
+    body_changed = body != post.body_markdown
+    if approved_by is None:
+        permissions.check_change_post(editor, post, bool(body_changed or title_changed))
+    if not body_changed and not title_changed and not tags_changed:
         return post
+    body_html = rendering.render_post(body) if body_changed else post.body_html
+    if body_changed:
+        permissions.check_post_links(editor, body_html, post.body_html)
     revision = PostRevision.objects.create(
         post=post,
         editor=editor,
+        approved_by=approved_by,
         body_markdown=post.body_markdown,
         title=thread.title if post.is_question else "",
     )
     Post.objects.filter(pk=post.pk, state=post.state).update(
         body_markdown=body,
-        body_html=rendering.render_post(body),
+        body_html=body_html,
         edited_at=timezone.now(),
         edit_count=F("edit_count") + 1,
         version=F("version") + 1,
@@ -304,7 +326,207 @@ def edit_post(
     for field in ("body_markdown", "body_html", "edited_at", "edit_count", "version", "state"):
         setattr(given, field, getattr(post, field))
     given.thread = thread
+    given.last_revision = revision
     return given
+
+
+# --- Suggested edits: members below the edit privilege propose, the author or a moderator
+# reviews. Each function locks the thread, the post, then the suggestion (the services' order).
+
+
+class SuggestionOutOfDate(PermissionDenied):
+    """The post changed since the suggestion was made: approve only when the reviewer
+    confirms that the suggestion should replace what is there now."""
+
+
+def _tag_names(thread: Thread) -> list[str]:
+    return sorted(thread.tags.values_list("name", flat=True))
+
+
+def _is_out_of_date(suggestion: SuggestedEdit, post: Post) -> bool:
+    """Whether the text, title or tags of *post* differ from those the suggestion saw."""
+    if post.version == suggestion.base_version:
+        return False
+    if post.body_markdown != suggestion.base_body_markdown:
+        return True
+    return post.is_question and (
+        post.thread.title != suggestion.base_title
+        or _tag_names(post.thread) != sorted(suggestion.base_tags)
+    )
+
+
+def is_suggestion_out_of_date(suggestion: SuggestedEdit) -> bool:
+    """For the review page: has the post changed since *suggestion* was made?"""
+    return _is_out_of_date(suggestion, suggestion.post)
+
+
+@transaction.atomic
+def suggest_edit(
+    post: Post,
+    *,
+    author: User,
+    body: str,
+    title: str | None = None,
+    tags: Iterable[str] | None = None,
+) -> SuggestedEdit:
+    """Propose a new text (and, for a question, title and tags) of someone else's *post*.
+
+    For members with the suggest-edits privilege who may not edit the post directly. One
+    suggestion per member per post waits at a time (a database constraint); one that
+    changes nothing is refused. Emits ``suggested_edit_created``.
+    """
+    thread = _locked_thread(post.thread_id)
+    post = _locked_post(post.pk, thread)
+    permissions.check_suggest_edit(author, post)
+    base_tags = _tag_names(thread) if post.is_question else []
+    new_title = (title if title is not None else thread.title) if post.is_question else ""
+    new_tags = base_tags
+    if post.is_question and tags is not None:
+        wanted = [name for name in map(normalize_tag_name, tags) if name]
+        new_tags = sorted(dict.fromkeys(wanted))[:MAX_TAGS]
+    unchanged = (
+        body == post.body_markdown
+        and (not post.is_question or new_title == thread.title)
+        and new_tags == base_tags
+    )
+    if unchanged:
+        raise PermissionDenied(_("Your suggested edit changes nothing in the post."))
+    permissions.check_post_links(author, rendering.render_post(body), post.body_html)
+    if SuggestedEdit.objects.filter(
+        post=post, author=author, status=SuggestedEdit.Status.PENDING
+    ).exists():
+        raise PermissionDenied(_ALREADY_PENDING())
+    try:
+        with transaction.atomic():
+            suggestion = SuggestedEdit.objects.create(
+                post=post,
+                author=author,
+                title=new_title,
+                body_markdown=body,
+                tags=new_tags,
+                base_version=post.version,
+                base_title=thread.title if post.is_question else "",
+                base_body_markdown=post.body_markdown,
+                base_tags=base_tags,
+            )
+    except IntegrityError:  # one made meanwhile (two tabs): the constraint keeps one
+        raise PermissionDenied(_ALREADY_PENDING()) from None
+    events.emit(
+        events.suggested_edit_created,
+        thread_id=thread.pk,
+        post_id=post.pk,
+        suggestion_id=suggestion.pk,
+        author_id=post.author_id,
+        actor_id=author.pk,
+    )
+    return suggestion
+
+
+def _ALREADY_PENDING() -> str:  # noqa: N802 (a message, translated when raised)
+    return _(
+        "You already have a suggested edit of this post waiting for review: "
+        "you can suggest another once it has been reviewed."
+    )
+
+
+def _locked_suggestion(suggestion: SuggestedEdit) -> SuggestedEdit:
+    """Thread, post and suggestion as they are now, locked in that order."""
+    thread_id = Post.objects.values_list("thread_id", flat=True).get(pk=suggestion.post_id)
+    thread = _locked_thread(thread_id)
+    post = _locked_post(suggestion.post_id, thread)
+    current = (
+        SuggestedEdit.objects.select_for_update().select_related("author").get(pk=suggestion.pk)
+    )
+    current.post = post
+    return current
+
+
+@transaction.atomic
+def approve_suggested_edit(
+    suggestion: SuggestedEdit, *, reviewer: User, confirm_out_of_date: bool = False
+) -> SuggestedEdit:
+    """Apply *suggestion* to its post, as reviewed by the post's author or a moderator.
+
+    The edit goes through ``edit_post``: the revision names the suggester as the editor
+    and *reviewer* as the approver, and the suggester earns the approved-edit points in
+    this transaction. Refused with ``SuggestionOutOfDate`` when the post changed since the
+    suggestion was made, unless *confirm_out_of_date*. Emits ``suggested_edit_approved``
+    (and ``post_edited``).
+    """
+    current = _locked_suggestion(suggestion)
+    post = current.post
+    permissions.check_review_suggestion(reviewer, current)
+    if not confirm_out_of_date and _is_out_of_date(current, post):
+        raise SuggestionOutOfDate(
+            _(
+                "The post has changed since this edit was suggested. Compare it with the "
+                "post as it is now, and confirm to approve it anyway."
+            )
+        )
+    version = post.version
+    edited = edit_post(
+        post,
+        editor=current.author,
+        body=current.body_markdown,
+        title=current.title if post.is_question else None,
+        tags=current.tags if post.is_question else None,
+        approved_by=reviewer,
+    )
+    revision = getattr(edited, "last_revision", None) if edited.version != version else None
+    now = timezone.now()
+    SuggestedEdit.objects.filter(pk=current.pk, status=SuggestedEdit.Status.PENDING).update(
+        status=SuggestedEdit.Status.APPROVED, reviewer=reviewer, reviewed_at=now, revision=revision
+    )
+    if revision is not None:
+        reputation.edit_approved(
+            source=_source(post), editor_id=current.author_id, actor_id=reviewer.pk
+        )
+    events.emit(
+        events.suggested_edit_approved,
+        thread_id=post.thread_id,
+        post_id=post.pk,
+        suggestion_id=current.pk,
+        suggester_id=current.author_id,
+        revision_id=revision.pk if revision else None,
+        actor_id=reviewer.pk,
+    )
+    suggestion.status, suggestion.reviewer, suggestion.reviewed_at = (
+        SuggestedEdit.Status.APPROVED,
+        reviewer,
+        now,
+    )
+    suggestion.revision = revision
+    return suggestion
+
+
+@transaction.atomic
+def reject_suggested_edit(
+    suggestion: SuggestedEdit, *, reviewer: User, note: str = ""
+) -> SuggestedEdit:
+    """Turn *suggestion* down, with an optional *note* for its author. The post stays as it
+    is. Emits ``suggested_edit_rejected``."""
+    current = _locked_suggestion(suggestion)
+    permissions.check_review_suggestion(reviewer, current)
+    now = timezone.now()
+    note = " ".join(note.split())[: SuggestedEdit._meta.get_field("review_note").max_length]
+    SuggestedEdit.objects.filter(pk=current.pk, status=SuggestedEdit.Status.PENDING).update(
+        status=SuggestedEdit.Status.REJECTED, reviewer=reviewer, reviewed_at=now, review_note=note
+    )
+    events.emit(
+        events.suggested_edit_rejected,
+        thread_id=current.post.thread_id,
+        post_id=current.post_id,
+        suggestion_id=current.pk,
+        suggester_id=current.author_id,
+        actor_id=reviewer.pk,
+    )
+    suggestion.status, suggestion.reviewer, suggestion.reviewed_at = (
+        SuggestedEdit.Status.REJECTED,
+        reviewer,
+        now,
+    )
+    suggestion.review_note = note
+    return suggestion
 
 
 def _answer_times(thread_id: int) -> dict:
@@ -400,7 +622,8 @@ def cast_vote(post: Post, *, voter: User, value: int) -> int:
 
     Questions take only 1 ("I have this problem too") or 0. One vote per person per post
     (a database constraint); changing a vote moves the stored score by the difference.
-    Returns the post's new score. Emits ``vote_changed`` when something changed.
+    Returns the post's new score. Emits ``vote_changed`` when something changed. Voting
+    down needs the downvote privilege; taking a vote back never does.
     """
     if value not in (Vote.UP, Vote.DOWN, 0):
         raise ValueError(f"vote value must be 1, -1 or 0, not {value!r}")
@@ -408,7 +631,7 @@ def cast_vote(post: Post, *, voter: User, value: int) -> int:
         raise ValueError("questions take only 'I have this problem too' votes")
     thread = _locked_thread(post.thread_id)
     post = _locked_post(post.pk, thread)
-    permissions.check_vote(voter, post)
+    permissions.check_vote(voter, post, value)
     current = Vote.objects.select_for_update().filter(post=post, voter=voter).first()
     old_value = current.value if current else 0
     if old_value == value:

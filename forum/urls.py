@@ -25,6 +25,17 @@ urlpatterns = [
     path("p/<int:post_id>/delete/", views.delete_post, name="delete_post"),
     path("p/<int:post_id>/vote", views.vote, name="vote"),
     path("p/<int:post_id>/accept", views.accept, name="accept"),
+    path("p/<int:post_id>/suggestions/", views.suggested_edits, name="suggested_edits"),
+    path("suggestions/<int:suggestion_id>/", views.suggested_edit, name="suggested_edit"),
+    *[
+        path(
+            f"suggestions/<int:suggestion_id>/{action}",
+            views.review_suggested_edit,
+            {"action": action},
+            name=f"{action}_suggested_edit",
+        )
+        for action in ("approve", "reject")
+    ],
     path("comments/<int:comment_id>/delete", views.delete_comment, name="delete_comment"),
     path("revisions/<int:revision_id>/redact", views.redact_revision, name="redact_revision"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),

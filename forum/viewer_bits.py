@@ -113,6 +113,8 @@ def _labels(language: str) -> dict[str, str]:
         "up": _("Helpful (vote up)"),
         "down": _("Not helpful (vote down)"),
         "edit": _("Edit"),
+        "edit_tags": _("Edit tags"),
+        "suggest_edit": _("Suggest an edit"),
         "delete": _("Delete"),
         "edited": _("edited"),
         "delete_comment": _("delete"),
@@ -179,6 +181,15 @@ class Viewer:
     @cached_property
     def is_moderator(self) -> bool:
         return self.user.is_authenticated and self.user.is_moderator
+
+    @cached_property
+    def downvote_refusal(self) -> str | None:
+        """Why the viewer may not vote answers down (asked once per page), or None."""
+        return permissions.downvote_refusal(self.user)
+
+    @cached_property
+    def waiting_suggestions(self) -> dict[int, int]:
+        return self.meta.get("waiting_suggestions", {})
 
     def form(self, action: str, body: str, attrs: str = "") -> str:
         """A POST form to *action* carrying the viewer's CSRF token; *attrs* pre-escaped."""
@@ -281,14 +292,28 @@ def vote_widget(viewer: Viewer, post, my_vote: int, can_vote: bool) -> str:
             f'<span class="visually-hidden">{words["score"]}: </span>{post.score}</span></div>'
         )
     up, down = my_vote == 1, my_vote == -1
+    # Voting down needs a privilege; taking a down vote back never does. Without it the
+    # button stays in its place, disabled, and says what the member needs.
+    refusal = None if down else viewer.downvote_refusal
+    if refusal:
+        why = escape(refusal)
+        down_button = (
+            f'<button type="button" class="vote-button" disabled aria-label="{words["down"]}" '
+            f'aria-describedby="vote-{pk}-why" title="{why}">▼</button>'
+            f'<span class="visually-hidden" id="vote-{pk}-why">{why}</span>'
+        )
+    else:
+        down_button = (
+            f'<button type="submit" name="value" value="{"clear" if down else "down"}" '
+            f'class="vote-button" aria-pressed="{"true" if down else "false"}" '
+            f'aria-label="{words["down"]}">▼</button>'
+        )
     buttons = (
         f'<button type="submit" name="value" value="{"clear" if up else "up"}" '
         f'class="vote-button" aria-pressed="{"true" if up else "false"}" '
         f'aria-label="{words["up"]}">▲</button>'
         f'<span class="score" aria-live="polite" aria-label="{words["score"]}">{post.score}</span>'
-        f'<button type="submit" name="value" value="{"clear" if down else "down"}" '
-        f'class="vote-button" aria-pressed="{"true" if down else "false"}" '
-        f'aria-label="{words["down"]}">▼</button>'
+        f"{down_button}"
     )
     form = viewer.form(action, buttons, f'{htmx} class="vote-form"')
     return f'<div class="vote" id="vote-{pk}">{form}</div>'
@@ -308,8 +333,9 @@ def fill_post_actions(viewer: Viewer, pk: str, kind: str, author_id: str, state:
     post = viewer.post(pk, kind, author_id, state)
     words = viewer.labels
     out = []
-    if permissions.can_edit_post(viewer.user, post):
-        out.append(f'<a href="{url("forum:edit_post", pk)}">{words["edit"]}</a>')
+    if mode := permissions.edit_mode(viewer.user, post):
+        label = {"edit": "edit", "retag": "edit_tags", "suggest": "suggest_edit"}[mode]
+        out.append(f'<a href="{url("forum:edit_post", pk)}">{words[label]}</a>')
     if permissions.can_delete_post(viewer.user, post):
         out.append(f'<a href="{url("forum:delete_post", pk)}">{words["delete"]}</a>')
     if not post.is_question and post.is_published and viewer.can_accept:
@@ -331,6 +357,22 @@ def fill_post_actions(viewer: Viewer, pk: str, kind: str, author_id: str, state:
         )
         out.append(viewer.form(action, button, attrs))
     return "\n".join(out)
+
+
+@slots.filler("suggested-edits")
+def fill_suggested_edits(viewer: Viewer, pk: str) -> str:
+    """ "N suggested edits waiting", for the post's author and moderators (the view counted
+    them, in one query, only for them)."""
+    count = viewer.waiting_suggestions.get(int(pk), 0)
+    if not count:
+        return ""
+    text = ngettext(
+        "%(count)s suggested edit waiting", "%(count)s suggested edits waiting", count
+    ) % {"count": count}
+    return (
+        f'<p class="suggestions-waiting"><a href="{url("forum:suggested_edits", pk)}">'
+        f"{escape(text)}</a></p>"
+    )
 
 
 @slots.filler("edited")

@@ -1,5 +1,6 @@
 """Forum pages and actions: parse, check, one service call, redirect or render."""
 
+import difflib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,6 +39,7 @@ from forum.models import (
     Comment,
     Post,
     PostRevision,
+    SuggestedEdit,
     Tag,
     Thread,
     Visibility,
@@ -125,6 +127,8 @@ def _render_thread_page(
     meta = {
         "thread": viewer_bits.thread_meta(thread),
         "scores": {post.pk: post.score for post in page_posts},
+        # Who wrote each post: whether the viewer reviews suggested edits here, no query.
+        "authors": {post.pk: post.author_id for post in page_posts},
         "page": page.number,
         "pending_authors": pending_authors,
     }
@@ -132,18 +136,48 @@ def _render_thread_page(
 
 
 def _my_votes(user, meta: dict) -> dict:
-    """The viewer's votes in the thread: one indexed query, written as SQL because it runs
-    on every member's view of a kept page and the ORM's compiling would cost more."""
+    """The viewer's votes in the thread, and for a viewer who reviews suggested edits here
+    (a moderator, or the author of a post on the page) how many wait per post: one
+    indexed query, written as SQL because it runs on every member's view of a kept page
+    and the ORM's compiling would cost more."""
     if not user.is_authenticated or not meta.get("scores"):
         return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT v.post_id, v.value FROM {Vote._meta.db_table} v "  # noqa: S608 (table names)
-            f"JOIN {Post._meta.db_table} p ON p.id = v.post_id "
-            "WHERE v.voter_id = %s AND p.thread_id = %s",
-            [user.pk, meta["thread"]["pk"]],
+    thread_id = meta["thread"]["pk"]
+    post_table = Post._meta.db_table
+    sql = (
+        f"SELECT 0, v.post_id, v.value FROM {Vote._meta.db_table} v "  # noqa: S608 (table names)
+        f"JOIN {post_table} p ON p.id = v.post_id "
+        "WHERE v.voter_id = %s AND p.thread_id = %s"
+    )
+    params = [user.pk, thread_id]
+    reviews = user.is_moderator or user.pk in meta.get("authors", {}).values()
+    if reviews:
+        # Suggestions of posts that are not published (deleted, hidden) are not actionable.
+        sql += (
+            f" UNION ALL SELECT 1, s.post_id, COUNT(*) FROM {SuggestedEdit._meta.db_table} s "  # noqa: S608
+            f"JOIN {post_table} p ON p.id = s.post_id "
+            f"JOIN {Thread._meta.db_table} t ON t.id = p.thread_id "
+            "WHERE p.thread_id = %s AND s.status = %s AND p.state = %s AND t.state = %s "
+            "AND s.author_id <> %s"
         )
-        return {"my_votes": dict(cursor.fetchall())}
+        params += [
+            thread_id,
+            SuggestedEdit.Status.PENDING,
+            Visibility.PUBLISHED,
+            Visibility.PUBLISHED,
+            user.pk,
+        ]
+        if not user.is_moderator:
+            sql += " AND p.author_id = %s"
+            params.append(user.pk)
+        sql += " GROUP BY s.post_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    bits = {"my_votes": {post_id: value for kind, post_id, value in rows if kind == 0}}
+    if reviews:
+        bits["waiting_suggestions"] = {post_id: count for kind, post_id, count in rows if kind == 1}
+    return bits
 
 
 def _pending_authors(thread_id: int) -> list[int]:
@@ -268,14 +302,17 @@ def ask(request: HttpRequest) -> HttpResponse:
         wants_preview = "preview" in request.POST
         if not wants_preview and form.is_valid():
             data = form.cleaned_data
-            thread = services.ask_question(
-                author=request.user,
-                category=data["category"],
-                title=data["title"],
-                body=data["body"],
-                tags=data["tags"],
-                submission_key=data["submission_key"],
-            )
+            try:  # the service judges again (a privilege lost meanwhile)
+                thread = services.ask_question(
+                    author=request.user,
+                    category=data["category"],
+                    title=data["title"],
+                    body=data["body"],
+                    tags=data["tags"],
+                    submission_key=data["submission_key"],
+                )
+            except PermissionDenied as exc:
+                return _refused(request, exc, data["body"])
             drafts.drop(request, "ask")
             messages.success(request, _("Your question is posted."))
             return redirect(thread)
@@ -325,7 +362,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _visible_thread(request, pk)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, user=request.user)
     draft = f"answer:{thread.pk}"
     if form.is_valid():
         try:  # the service is the one judge, under the thread's lock (locked meanwhile?)
@@ -352,7 +389,7 @@ def _answer_draft(request: HttpRequest, thread_id: int) -> AnswerForm | None:
     draft = drafts.get(request, f"answer:{thread_id}")
     if draft is None:
         return None
-    form = AnswerForm(draft["data"])
+    form = AnswerForm(draft["data"], user=request.user)
     form.is_valid()
     try:
         permissions.check_post_answer(request.user, _visible_thread(request, thread_id))
@@ -373,11 +410,11 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
         return _refused(request, exc, typed)
     if request.method != "POST":
         kept = drafts.get(request, draft)
-        form = CommentForm(kept["data"]) if kept else CommentForm()
+        form = CommentForm(kept["data"], user=request.user) if kept else CommentForm()
         if kept:
             form.is_valid()
         return render(request, "forum/comment_form.html", {"form": form, "post": post})
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, user=request.user)
     if form.is_valid():
         try:  # judged again under the thread's lock
             services.post_comment(post, author=request.user, body=form.cleaned_data["body"])
@@ -392,44 +429,174 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
     return redirect("forum:comment", post_id=post.pk)
 
 
+EDIT_SAVED = {
+    "edit": gettext_lazy("Your changes are saved."),
+    "retag": gettext_lazy("The tags are saved."),
+    "suggest": gettext_lazy(
+        "Your suggested edit is sent: the author or a moderator will review it."
+    ),
+}
+
+
 @login_required
 def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Edit a post, change only the tags of a question, or suggest an edit for review:
+    which one the member may do (``permissions.edit_mode``) decides the form."""
     post = _visible_post(request, post_id)
     draft = f"edit:{post.pk}"
     try:
-        permissions.check_edit_post(request.user, post)
+        permissions.check_open_editor(request.user, post)
     except PermissionDenied as exc:
         return _refused(request, exc, _typed_or_kept(request, draft))
     thread = post.thread
+    mode = permissions.edit_mode(request.user, post)
+    form_options = {
+        "is_question": post.is_question,
+        "mode": mode,
+        "user": request.user,
+        "before_html": post.body_html,
+    }
     if request.method == "POST":
-        form = EditPostForm(request.POST, is_question=post.is_question)
+        form = EditPostForm(request.POST, **form_options)
         if form.is_valid():
             data = form.cleaned_data
+            change = {field: data.get(field) for field in ("body", "title", "tags")}
             try:  # judged again under the thread's lock
-                services.edit_post(
-                    post,
-                    editor=request.user,
-                    body=data["body"],
-                    title=data.get("title"),
-                    tags=data.get("tags"),
-                )
+                if mode == "suggest":
+                    services.suggest_edit(post, author=request.user, **change)
+                else:
+                    services.edit_post(post, editor=request.user, **change)
             except PermissionDenied as exc:
-                return _refused(request, exc, data["body"])
+                return _refused(request, exc, data.get("body") or "")
             drafts.drop(request, draft)
-            messages.success(request, _("Your changes are saved."))
+            messages.success(request, str(EDIT_SAVED[mode]))
             return redirect(post)
         drafts.keep(request, draft, request.POST, ["title", "body", "tags"])
         return redirect("forum:edit_post", post_id=post.pk)
     if kept := drafts.get(request, draft):
-        form = EditPostForm(kept["data"], is_question=post.is_question)
+        form = EditPostForm(kept["data"], **form_options)
         form.is_valid()
     else:
         initial = {"body": post.body_markdown}
         if post.is_question:
             initial["title"] = thread.title
             initial["tags"] = " ".join(tag.name for tag in thread.tags.all())
-        form = EditPostForm(initial=initial, is_question=post.is_question)
-    return render(request, "forum/edit_post.html", {"form": form, "post": post, "thread": thread})
+        form = EditPostForm(initial=initial, **form_options)
+    context = {
+        "form": form,
+        "post": post,
+        "thread": thread,
+        "mode": mode,
+        "is_own": post.author_id == request.user.pk,
+    }
+    if mode == "suggest":
+        context["pending_suggestion"] = SuggestedEdit.objects.filter(
+            post=post, author=request.user, status=SuggestedEdit.Status.PENDING
+        ).first()
+    return render(request, "forum/edit_post.html", context)
+
+
+# --- Suggested edits: the post's author and moderators review them on these pages.
+
+
+def _diff_lines(before: str, after: str) -> list[tuple[str, str]]:
+    """Line by line, what a suggestion changes: ("same" | "removed" | "added", text).
+    The template escapes the text."""
+    rows = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        code, text = line[:2], line[2:]
+        if code == "? ":
+            continue
+        rows.append(({"- ": "removed", "+ ": "added"}.get(code, "same"), text))
+    return rows
+
+
+def _suggestion_for(request: HttpRequest, suggestion_id: int) -> SuggestedEdit:
+    """A suggestion of a post the viewer may see, for its reviewers and its author; not
+    found for anyone else."""
+    suggestion = get_object_or_404(
+        SuggestedEdit.objects.select_related("author", "reviewer"), pk=suggestion_id
+    )
+    suggestion.post = _visible_post(request, suggestion.post_id)
+    user = request.user
+    if user.pk != suggestion.author_id and not permissions.can_see_suggestions(
+        user, suggestion.post
+    ):
+        raise Http404
+    return suggestion
+
+
+@login_required
+@require_GET
+def suggested_edits(request: HttpRequest, post_id: int) -> HttpResponse:
+    """The edits suggested for one post that wait for review, for its author and moderators."""
+    post = _visible_post(request, post_id)
+    if not permissions.can_see_suggestions(request.user, post):
+        raise Http404
+    waiting = list(
+        SuggestedEdit.objects.filter(post=post, status=SuggestedEdit.Status.PENDING)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    for suggestion in waiting:
+        suggestion.post = post
+        suggestion.can_review = permissions.can_review_suggestion(request.user, suggestion)
+    context = {"post": post, "thread": post.thread, "suggestions": waiting}
+    return render(request, "forum/suggested_edits/list.html", context)
+
+
+def _review_context(request: HttpRequest, suggestion: SuggestedEdit, **extra) -> dict:
+    post = suggestion.post
+    thread = post.thread
+    tags_now = sorted(tag.name for tag in thread.tags.all()) if post.is_question else []
+    return {
+        "suggestion": suggestion,
+        "post": post,
+        "thread": thread,
+        "body_diff": _diff_lines(post.body_markdown, suggestion.body_markdown),
+        "title_changed": post.is_question and suggestion.title != thread.title,
+        "tags_now": tags_now,
+        "tags_changed": post.is_question and sorted(suggestion.tags) != tags_now,
+        "is_out_of_date": suggestion.is_pending and services.is_suggestion_out_of_date(suggestion),
+        "can_review": permissions.can_review_suggestion(request.user, suggestion),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def suggested_edit(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    """One suggestion: what it changes, line by line, with Approve and Reject."""
+    suggestion = _suggestion_for(request, suggestion_id)
+    return render(
+        request, "forum/suggested_edits/review.html", _review_context(request, suggestion)
+    )
+
+
+@login_required
+@require_POST
+def review_suggested_edit(request: HttpRequest, suggestion_id: int, action: str) -> HttpResponse:
+    """Approve or reject a suggestion (a plain form post): back to the post when done, to
+    the review page when the post changed since and the reviewer has not confirmed."""
+    suggestion = _suggestion_for(request, suggestion_id)
+    note = request.POST.get("note", "")
+    try:
+        if action == "approve":
+            services.approve_suggested_edit(
+                suggestion,
+                reviewer=request.user,
+                confirm_out_of_date=request.POST.get("confirm") == "yes",
+            )
+            messages.success(request, _("The suggested edit is approved and applied."))
+        else:
+            services.reject_suggested_edit(suggestion, reviewer=request.user, note=note)
+            messages.success(request, _("The suggested edit is rejected."))
+    except services.SuggestionOutOfDate as exc:
+        context = _review_context(request, suggestion, refusal=str(exc), needs_confirm=True)
+        return render(request, "forum/suggested_edits/review.html", context, status=409)
+    except PermissionDenied as exc:
+        return _refused(request, exc, note)
+    return redirect(suggestion.post)
 
 
 def _history_post(request: HttpRequest, post_id: int) -> Post:

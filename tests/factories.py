@@ -63,3 +63,49 @@ def make_answer(
     body: str = "Hold the reset button for ten seconds, then pair it again.",
 ):
     return services.post_answer(thread, author=author or UserFactory(), body=body)
+
+
+def give_trust(member: User, level: int) -> User:
+    """Bring *member* to trust *level* the way members get there: reputation through the
+    ledger (a staff adjustment), accepted answers as ledger entries and days visited, each
+    exactly at the level's thresholds; then their level is worked out again."""
+    from django.db import transaction
+
+    from reputation import services as reputation
+    from reputation.models import TrustLevel
+
+    rung = TrustLevel.objects.get(level=level)
+    staff = User.objects.filter(is_superuser=True).first() or UserFactory(
+        is_superuser=True, username=f"ledger-admin-{member.pk}"
+    )
+    with transaction.atomic():
+        have = reputation.accepted_answer_counts([member.pk]).get(member.pk, 0)
+        for n in range(have, rung.min_accepted_answers):
+            reputation.answer_accepted(
+                source=reputation.Source(post_id=10_000_000 + member.pk * 100 + n),
+                answer_author_id=member.pk,
+                asker_id=staff.pk,
+                actor_id=staff.pk,
+                verified=False,
+            )
+        User.objects.filter(pk=member.pk, days_visited__lt=rung.min_days_visited).update(
+            days_visited=rung.min_days_visited
+        )
+        member.refresh_from_db(fields=["reputation"])
+        if member.reputation < rung.min_reputation:
+            reputation.adjust(
+                member,
+                points=rung.min_reputation - member.reputation,
+                actor=staff,
+                note=f"tests: reach trust level {level}",
+            )
+        reputation.refresh_trust_levels([member.pk])
+    member.refresh_from_db(fields=["reputation", "trust_level", "days_visited"])
+    return member
+
+
+def give_privilege(member: User, privilege: str) -> User:
+    """Bring *member* to the lowest trust level that unlocks *privilege*."""
+    from reputation import services as reputation
+
+    return give_trust(member, reputation.privilege_levels()[privilege])

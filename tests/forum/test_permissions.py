@@ -109,8 +109,10 @@ def test_check_post_comment(user_for, put_in_state, thread, role, state, allowed
     _assert_rule(permissions.can_post_comment, permissions.check_post_comment, args, allowed)
 
 
+# Support agents are staff: they hold every privilege, editing others' posts too (but a
+# lock freezes the thread for everyone but moderators). A new customer holds none.
 EDIT_QUESTION = {
-    "open": (N, Y, N, Y, N, Y),
+    "open": (N, Y, N, Y, Y, Y),
     "locked": (N, N, N, Y, N, Y),
     "deleted": (N, N, N, N, N, N),
 }

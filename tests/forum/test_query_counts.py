@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from forum import services
 from forum.models import Post, Thread
-from tests.factories import UserFactory, make_category
+from reputation.models import Privilege
+from tests.factories import UserFactory, give_privilege, make_category
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,8 @@ def viewer_client(request, client):
     if kind != "anonymous":
         role = Role.CUSTOMER if kind == "customer" else Role.BRAND_REPRESENTATIVE
         client.user = UserFactory(role=role)
+        if kind == "customer":  # votes answers down in _discussed_thread
+            give_privilege(client.user, Privilege.DOWNVOTE)
         client.force_login(client.user)
     return client
 

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from core.models import Event
 from forum import events, permissions, services
 from forum.models import Comment, Post, PostRevision, Tag, Thread, Vote
-from tests.factories import UserFactory, make_answer, make_thread
+from reputation.models import Privilege
+from tests.factories import UserFactory, give_privilege, make_answer, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -383,7 +384,7 @@ def test_edit_answer_ignores_title_and_tags(thread, answer, other_customer):
 
 
 def test_edit_post_is_refused_for_other_customer(answer, customer):
-    with pytest.raises(PermissionDenied, match="your own posts"):
+    with pytest.raises(PermissionDenied, match="To edit other members' posts you need"):
         services.edit_post(answer, editor=customer, body="Something else entirely, really.")
 
     answer.refresh_from_db()
@@ -680,6 +681,7 @@ def test_cast_vote_up_raises_the_answer_score(answer, customer):
 
 
 def test_cast_vote_changed_from_up_to_down_moves_score_by_two(answer, customer):
+    give_privilege(customer, Privilege.DOWNVOTE)
     services.cast_vote(answer, voter=customer, value=Vote.UP)
 
     score = services.cast_vote(answer, voter=customer, value=Vote.DOWN)
@@ -690,6 +692,7 @@ def test_cast_vote_changed_from_up_to_down_moves_score_by_two(answer, customer):
 
 
 def test_cast_vote_zero_takes_the_vote_back(answer, customer):
+    give_privilege(customer, Privilege.DOWNVOTE)
     services.cast_vote(answer, voter=customer, value=Vote.DOWN)
 
     score = services.cast_vote(answer, voter=customer, value=0)
@@ -1335,6 +1338,7 @@ def test_delete_comment_emits_comment_deleted_with_its_thread(
 def test_cast_vote_emits_vote_changed_with_old_and_new_value(
     listen, django_capture_on_commit_callbacks, answer, customer
 ):
+    give_privilege(customer, Privilege.DOWNVOTE)
     services.cast_vote(answer, voter=customer, value=Vote.UP)
     calls = listen(events.vote_changed)
 

