@@ -32,9 +32,11 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from forum import listing
+        from reputation import leaderboards
 
         context = super().get_context(request, *args, **kwargs)
         context.update(listing.home_context(request))
+        context["top_helpers"] = leaderboards.top_helpers()
         return context
 
 
@@ -76,7 +78,9 @@ class CategoryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from forum import listing
+        from reputation import leaderboards
 
         context = super().get_context(request, *args, **kwargs)
         context.update(listing.category_context(request, self))
+        context["top_helpers"] = leaderboards.top_helpers(product_id=self.pk)
         return context

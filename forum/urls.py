@@ -39,7 +39,6 @@ urlpatterns = [
     path("comments/<int:comment_id>/delete", views.delete_comment, name="delete_comment"),
     path("revisions/<int:revision_id>/redact", views.redact_revision, name="redact_revision"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
-    path("u/<str:username>/", views.profile, name="profile"),
     path("", include("forum.community_urls")),
     path("", include("forum.badge_urls")),
 ]

@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.views import serve as wagtail_serve
 
-from accounts.models import User
 from core import ratelimit
 from forum import (
     caching,
@@ -747,37 +746,3 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return caching.Rendered(response, {}, cacheable=request.forum_list_canonical)
 
     return caching.serve(request, key, render_page)
-
-
-PROFILE_LIST_LENGTH = 20
-
-
-@require_GET
-def profile(request: HttpRequest, username: str) -> HttpResponse:
-    """A member's page: who they are, and their questions and answers the viewer may see."""
-    member = get_object_or_404(
-        User.objects.prefetch_related("groups"), username=username, is_active=True
-    )
-    viewer = request.user
-    threads = (
-        permissions.visible_threads(viewer, Thread.objects.filter(author=member))
-        .select_related("category")
-        .order_by("-created_at")
-    )
-    answers = (
-        permissions.visible_posts(viewer, Post.objects.answers().filter(author=member))
-        .select_related("thread")
-        .order_by("-created_at")
-    )
-    accepted = answers.filter(thread__accepted_answer=F("pk"))
-    context = {
-        "member": member,
-        "threads": threads[:PROFILE_LIST_LENGTH],
-        "thread_count": threads.count(),
-        "answers": answers[:PROFILE_LIST_LENGTH],
-        "answer_count": answers.count(),
-        "accepted": accepted[:PROFILE_LIST_LENGTH],
-        "accepted_count": accepted.count(),
-        "can_edit": viewer.is_authenticated and viewer.pk == member.pk,
-    }
-    return render(request, "accounts/profile.html", context)

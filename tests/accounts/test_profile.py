@@ -133,7 +133,10 @@ def test_posts_show_the_staff_badge_beside_a_brand_rep_name(client, thread, bran
 def test_posts_show_no_badge_beside_a_customer_name(client, thread, customer):
     html = _html(client.get(thread.get_absolute_url()))
 
-    assert f'<a href="{_profile_url(customer)}">{customer.public_name}</a></span>' in html
+    name = f'<a href="{_profile_url(customer)}">{customer.public_name}</a>'
+    beside_name = html.split(name, 1)[1].split("</time>", 1)[0]
+    assert "badge-staff" not in beside_name
+    assert '<span class="rep"' in beside_name  # their reputation instead
 
 
 def test_profile_of_unknown_user_is_not_found(client):
