@@ -165,7 +165,18 @@ def _why_not_edit_post(user: AnyUser, post: Post) -> str | None:
         return reason
     if user.pk == post.author_id or user.is_moderator:
         return None
+    if _by_staff(post):
+        return _(
+            "Posts by the company's staff can be changed only by their author or a "
+            "moderator; you can suggest an edit."
+        )
     return _needs(user, Privilege.EDIT_OTHERS)
+
+
+def _by_staff(post: Post) -> bool:
+    """Was *post* written by staff? (A stand-in from a cached page says so itself.)"""
+    by_staff = getattr(post, "by_staff", None)
+    return post.author.is_staff_member if by_staff is None else by_staff
 
 
 def _why_not_retag(user: AnyUser, post: Post) -> str | None:
@@ -185,7 +196,7 @@ def _why_not_suggest_edit(user: AnyUser, post: Post) -> str | None:
         return reason
     if user.pk == post.author_id:
         return _("You can edit your own post directly.")
-    if user.is_moderator or has_privilege(user, Privilege.EDIT_OTHERS):
+    if _why_not_edit_post(user, post) is None:
         return _("You can edit this post directly.")
     return _needs(user, Privilege.SUGGEST_EDITS)
 
@@ -311,6 +322,9 @@ def _why_not_accept(user: AnyUser, thread: Thread) -> str | None:
         return reason
     if thread.is_locked:
         return _("This thread is locked: its solution can no longer be changed.")
+    if not thread.is_published:
+        # Hiding a thread holds its points until it is shown again, solution included.
+        return _("The solution can be changed only while the thread is published.")
     if user.pk != thread.author_id and not user.is_moderator:
         return _(
             "Only the person who asked, a brand representative or an administrator "
@@ -361,6 +375,8 @@ def _why_not_hide(user: AnyUser, post: Post) -> str | None:
         return reason
     if post.is_deleted or post.thread.is_deleted:
         return _("This post has been deleted.")
+    if post.state == Visibility.PENDING:
+        return _("This post is waiting for review: approve or reject it instead.")
     return None
 
 

@@ -685,6 +685,8 @@ def accept_answer(answer: Post, *, actor: User) -> bool:
     if thread.accepted_answer_id == current.pk:
         return False
     previous_id = thread.accepted_answer_id
+    previous_author = Post.objects.filter(pk=previous_id).values_list("author_id", flat=True)
+    reputation.lock_members({thread.author_id, current.author_id, actor.pk, *previous_author})
     now = timezone.now()
     Thread.objects.filter(pk=thread.pk, accepted_answer_id=previous_id).update(
         accepted_answer=current, accepted_at=now, accepted_by=actor, last_activity_at=now
@@ -728,10 +730,12 @@ def unaccept_answer(thread: Thread, *, actor: User) -> bool:
 def hide_post(post: Post, *, moderator: User, as_spam: bool = False) -> bool:
     """Hide *post* from everyone but moderators; hiding a question hides its thread.
 
-    The points the post brought anyone are taken back (``as_spam`` also costs its author
-    the spam rule's points); a hidden answer stops counting as an answer, and stops being
-    the solution. Idempotent: False when it was already hidden. Emits ``post_hidden``
-    (and ``answer_unaccepted`` when it was the solution).
+    The points the post brought anyone are taken back until it is shown again (``as_spam``
+    also costs its author the spam rule's points); hiding a question takes back what its
+    whole thread earned. A hidden answer stops counting as an answer, and stops being the
+    solution (for good: showing it again does not make it the solution). Idempotent:
+    False when it was already hidden. Emits ``post_hidden`` (and ``answer_unaccepted``
+    when it was the solution).
     """
     thread = _locked_thread(post.thread_id)
     current = _locked_post(post.pk, thread)
@@ -745,7 +749,15 @@ def hide_post(post: Post, *, moderator: User, as_spam: bool = False) -> bool:
         return False
     post.state = Visibility.HIDDEN
     was_accepted = thread.accepted_answer_id == current.pk
-    reputation.post_withdrawn(post_ids=[current.pk], cause=Cause.POST_HIDDEN, actor_id=moderator.pk)
+    withdrawn = (
+        list(Post.objects.filter(thread=thread).values_list("pk", flat=True))
+        if current.is_question
+        else [current.pk]
+    )
+    reputation.lock_for_posts(withdrawn, [current.author_id])
+    if was_accepted:
+        reputation.answer_unaccepted(post_id=current.pk, actor_id=moderator.pk)
+    reputation.post_withdrawn(post_ids=withdrawn, cause=Cause.POST_HIDDEN, actor_id=moderator.pk)
     if as_spam:
         reputation.post_hidden_as_spam(
             source=_source(current), author_id=current.author_id, actor_id=moderator.pk
@@ -780,9 +792,11 @@ def hide_post(post: Post, *, moderator: User, as_spam: bool = False) -> bool:
 def unhide_post(post: Post, *, moderator: User) -> bool:
     """Publish a hidden *post* again (and its thread, for a question).
 
-    Its votes count for reputation again and a spam penalty is lifted; it does not become
-    the solution again (the asker can accept it). Idempotent: False when it was not
-    hidden. Emits ``post_restored``.
+    What hiding took from reputation comes back exactly (for a question, what its thread's
+    published posts earned), and a spam penalty is lifted; an answer in a thread that is
+    still hidden gets its points back when the thread is shown. It does not become the
+    solution again (the asker can accept it). Idempotent: False when it was not hidden.
+    Emits ``post_restored``.
     """
     thread = _locked_thread(post.thread_id)
     current = _locked_post(post.pk, thread)
@@ -797,17 +811,19 @@ def unhide_post(post: Post, *, moderator: User) -> bool:
         Thread.objects.filter(pk=thread.pk, state=Visibility.HIDDEN).update(
             state=Visibility.PUBLISHED
         )
+        restored = list(
+            Post.objects.filter(thread=thread, state=Visibility.PUBLISHED).values_list(
+                "pk", flat=True
+            )
+        )
     else:
         Thread.objects.filter(pk=thread.pk).update(
             answer_count=F("answer_count") + 1, **_answer_times(thread.pk)
         )
-    reputation.post_restored(
-        source=_source(current),
-        kind=current.kind,
-        author_id=current.author_id,
-        votes=list(Vote.objects.filter(post=current).values_list("voter_id", "value")),
-        actor_id=moderator.pk,
-    )
+        restored = [current.pk] if thread.is_published else []
+    reputation.lock_for_posts([current.pk, *restored])
+    reputation.spam_lifted(post_id=current.pk, actor_id=moderator.pk)
+    reputation.posts_restored(post_ids=restored, actor_id=moderator.pk)
     events.emit(
         events.post_restored,
         thread_id=thread.pk,

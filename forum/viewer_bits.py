@@ -82,6 +82,7 @@ class PostFacts(HasVisibility):
     state: str
     thread: ThreadFacts
     score: int = 0
+    by_staff: bool = False
 
     @property
     def is_question(self) -> bool:
@@ -327,10 +328,13 @@ def fill_vote(viewer: Viewer, pk: str, kind: str, author_id: str, state: str) ->
 
 
 @slots.filler("post-actions")
-def fill_post_actions(viewer: Viewer, pk: str, kind: str, author_id: str, state: str) -> str:
+def fill_post_actions(
+    viewer: Viewer, pk: str, kind: str, author_id: str, state: str, by_staff: str = "False"
+) -> str:
     if not viewer.user.is_authenticated:
         return ""
     post = viewer.post(pk, kind, author_id, state)
+    post.by_staff = by_staff == "True"
     words = viewer.labels
     out = []
     if mode := permissions.edit_mode(viewer.user, post):

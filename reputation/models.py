@@ -99,6 +99,11 @@ class LedgerEntry(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
+    # An entry that gives back what hiding a post took: it names the hide's reversal
+    # (once: a database constraint), so showing the post again restores it exactly once.
+    restores = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="restored_by"
+    )
     case = models.ForeignKey(
         "GamingCase", on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
     )

@@ -78,6 +78,24 @@ def _day_start(now: datetime.datetime) -> datetime.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def lock_members(member_ids: Iterable[int]) -> None:
+    """Lock every member a change will touch, before its first ledger write.
+
+    A change that writes the ledger more than once (a vote changed: a reversal, then new
+    entries) must take all its members' locks at once, in id order: taken call by call,
+    two changes could each hold one member the other waits for.
+    """
+    _lock_members(member_ids)
+
+
+def lock_for_posts(post_ids: Iterable[int], member_ids: Iterable[int] = ()) -> None:
+    """``lock_members`` for everyone the ledger names on *post_ids*, and *member_ids*."""
+    named = LedgerEntry.objects.filter(post_id__in=list(post_ids)).values_list(
+        "member_id", flat=True
+    )
+    _lock_members({*named, *member_ids})
+
+
 def _lock_members(member_ids: Iterable[int]) -> None:
     """Lock the members' rows, in id order, until the transaction ends.
 
@@ -96,14 +114,14 @@ def _record(
     cause: str,
     capped: bool = True,
     case: GamingCase | None = None,
-    reversals: list[LedgerEntry] = (),
+    prebuilt: list[LedgerEntry] = (),
 ) -> list[LedgerEntry]:
-    """Write *credits* (and *reversals*, already built) and keep the members' sums."""
-    if not credits and not reversals:
+    """Write *credits* (and *prebuilt* entries) and keep the members' sums."""
+    if not credits and not prebuilt:
         return []
     now = timezone.now()
     rules = rule_points() if credits else {}
-    member_ids = {c.member_id for c in credits} | {e.member_id for e in reversals}
+    member_ids = {c.member_id for c in credits} | {e.member_id for e in prebuilt}
     _lock_members(member_ids)
     cap = settings.REPUTATION_DAILY_VOTE_CAP
     used: dict[int, int] = {}
@@ -119,7 +137,7 @@ def _record(
             .annotate(total=Sum("points"))
             .values_list("member_id", "total")
         )
-    entries = list(reversals)
+    entries = list(prebuilt)
     for credit in credits:
         full = credit.points if credit.points is not None else rules.get(credit.reason, 0)
         points = full
@@ -189,7 +207,7 @@ def _reverse(
         )
         for entry in originals
     ]
-    return _record([], cause=cause, reversals=reversals)
+    return _record([], cause=cause, prebuilt=reversals)
 
 
 # --- What the forum reports, inside its transactions.
@@ -217,6 +235,7 @@ def vote_changed(
     """
     if old_value == new_value:
         return
+    lock_members([author_id, voter_id])
     if old_value:
         _reverse(
             LedgerEntry.objects.filter(
@@ -284,35 +303,54 @@ def post_withdrawn(*, post_ids: Iterable[int], cause: str, actor_id: int | None)
     )
 
 
-def post_restored(
-    *,
-    source: Source,
-    kind: str,
-    author_id: int,
-    votes: Iterable[tuple[int, int]],
-    actor_id: int | None,
-) -> None:
-    """A hidden post is shown again: its votes (``(voter_id, value)``) count once more,
-    outside the daily cap (they were earned before), and a spam penalty is lifted. Votes
-    whose points staff took back as gaming stay without points.
+def posts_restored(*, post_ids: Iterable[int], actor_id: int | None) -> list[LedgerEntry]:
+    """Hidden posts are shown again: give back exactly what hiding them took.
+
+    Each entry a hide reversed (cause ``post.hidden``) is written again with the points
+    it had (the daily cap it met then, the rule's points then), naming the reversal it
+    restores, so a second call restores nothing. Votes whose points staff took back as
+    gaming stay without points. The caller passes only posts that are visible again (a
+    post in a still hidden thread waits for the thread).
     """
+    post_ids = list(post_ids)
+    hidden = LedgerEntry.objects.filter(
+        post_id__in=post_ids,
+        cause=Cause.POST_HIDDEN,
+        reverses__isnull=False,
+        restored_by__isnull=True,
+    ).select_related("reverses")
     gamed = set(
-        LedgerEntry.objects.filter(post_id=source.post_id, cause=Cause.GAMING_REVERSED).values_list(
-            "reverses__actor_id", flat=True
+        LedgerEntry.objects.filter(post_id__in=post_ids, cause=Cause.GAMING_REVERSED).values_list(
+            "post_id", "reverses__actor_id", "member_id"
         )
     )
-    votes = [(voter_id, value) for voter_id, value in votes if voter_id not in gamed]
+    restored = [
+        LedgerEntry(
+            member_id=original.member_id,
+            points=original.points,
+            rule_points=original.rule_points,
+            reason=original.reason,
+            cause=Cause.POST_RESTORED,
+            actor_id=original.actor_id,
+            post_id=original.post_id,
+            thread_id=original.thread_id,
+            product_id=original.product_id,
+            restores=reversal,
+        )
+        for reversal in hidden.order_by("pk")
+        if (original := reversal.reverses) is not None
+        and (original.post_id, original.actor_id, original.member_id) not in gamed
+    ]
+    return _record([], cause=Cause.POST_RESTORED, prebuilt=restored)
+
+
+def spam_lifted(*, post_id: int, actor_id: int | None) -> None:
+    """A post hidden as spam is shown again: its author's spam penalty is taken back."""
     _reverse(
-        LedgerEntry.objects.filter(post_id=source.post_id),
+        LedgerEntry.objects.filter(post_id=post_id, reason=Reason.POST_HIDDEN_AS_SPAM),
         cause=Cause.POST_RESTORED,
         actor_id=actor_id,
     )
-    credits = [
-        credit
-        for voter_id, value in votes
-        for credit in _vote_credits(source, kind, author_id, voter_id, value)
-    ]
-    _record(credits, cause=Cause.POST_RESTORED, capped=False)
 
 
 def post_hidden_as_spam(*, source: Source, author_id: int, actor_id: int) -> None:

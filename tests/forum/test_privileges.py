@@ -533,3 +533,18 @@ def test_new_member_is_refused_the_edit_page_with_what_is_missing(client_for, an
 
     assert response.status_code == 403
     assert "To suggest edits to other members" in _html(response)
+
+
+def test_edit_others_does_not_reach_the_staffs_official_answers(
+    thread, customer, brand_rep, client_for
+):
+    official = make_answer(thread, author=brand_rep, body="Official: update to firmware 2.2.")
+    give_privilege(customer, Privilege.EDIT_OTHERS)
+
+    with pytest.raises(PermissionDenied, match="staff can be changed only by their author"):
+        services.edit_post(official, editor=customer, body="Official: just buy a new one.")
+    assert permissions.edit_mode(customer, official) == "suggest"
+    page = client_for(customer).get(thread.get_absolute_url()).content.decode()
+    assert f'href="{reverse("forum:edit_post", args=[official.pk])}">Suggest an edit' in page
+    official.refresh_from_db()
+    assert official.body_markdown == "Official: update to firmware 2.2."

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from accounts.models import User
 from accounts.roles import Role
 from forum import services
-from forum.models import Visibility
+from forum.models import Post, Visibility
 from reputation import services as reputation
 from reputation.models import Cause, LedgerEntry, PointRule, Reason, TrustLevel
 from tests.factories import UserFactory, make_answer
@@ -325,3 +325,60 @@ def test_votes_reversed_as_gaming_stay_without_points_when_the_post_comes_back(
     services.unhide_post(answer, moderator=brand_rep)
     assert score(other_customer) == 10
     assert_consistent(other_customer, fan, honest)
+
+
+def test_showing_a_post_again_gives_back_exactly_what_hiding_took(
+    settings, answer, other_customer, brand_rep
+):
+    settings.REPUTATION_DAILY_VOTE_CAP = 10
+    for _ in range(4):
+        services.cast_vote(answer, voter=UserFactory(), value=1)
+    assert score(other_customer) == 10
+    services.hide_post(answer, moderator=brand_rep)
+    assert score(other_customer) == 0
+    services.unhide_post(answer, moderator=brand_rep)
+    assert score(other_customer) == 10
+    # Hidden and shown again: still restored once.
+    services.hide_post(answer, moderator=brand_rep)
+    services.unhide_post(answer, moderator=brand_rep)
+    assert score(other_customer) == 10
+    assert_consistent(other_customer)
+
+
+def test_a_staff_reversal_stays_when_the_post_is_hidden_and_shown_again(
+    answer, other_customer, brand_rep, administrator
+):
+    services.cast_vote(answer, voter=UserFactory(), value=1)
+    reputation.reverse_entry(LedgerEntry.objects.get(), actor=administrator, note="bought vote")
+    services.hide_post(answer, moderator=brand_rep)
+    services.unhide_post(answer, moderator=brand_rep)
+    assert score(other_customer) == 0
+
+
+def test_hiding_a_question_holds_what_its_whole_thread_earned(
+    thread, question, answer, customer, other_customer, brand_rep
+):
+    services.cast_vote(answer, voter=UserFactory(), value=1)
+    services.accept_answer(answer, actor=customer)
+    assert score(other_customer) == 25
+    services.hide_post(question, moderator=brand_rep, as_spam=True)
+    assert score(other_customer) == 0
+    assert score(customer) == -100
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.unaccept_answer(thread, actor=brand_rep)
+    services.unhide_post(question, moderator=brand_rep)
+    assert score(other_customer) == 25
+    assert score(customer) == 2
+    assert_consistent(customer, other_customer)
+
+
+def test_a_post_waiting_for_review_is_not_hidden(thread, customer, brand_rep):
+    from django.core.exceptions import PermissionDenied
+
+    waiting = make_answer(thread, author=UserFactory())
+    Post.objects.filter(pk=waiting.pk).update(state=Visibility.PENDING)
+    waiting.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="waiting for review"):
+        services.hide_post(waiting, moderator=brand_rep)

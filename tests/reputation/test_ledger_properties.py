@@ -89,7 +89,8 @@ def _expected_standing(
 
     for post in Post.objects.filter(pk__in=[p.pk for p in posts]).select_related("thread"):
         thread = post.thread
-        earning = post.state == Visibility.PUBLISHED
+        # A hidden question holds its whole thread's points until it is shown again.
+        earning = post.state == Visibility.PUBLISHED and thread.state == Visibility.PUBLISHED
         if earning:
             for vote in Vote.objects.filter(post=post):
                 if post.is_question:
@@ -99,11 +100,12 @@ def _expected_standing(
                 else:
                     add(post.author_id, Reason.ANSWER_DOWNVOTED, post.pk)
                     add(vote.voter_id, Reason.DOWNVOTE_GIVEN, post.pk)
-        if thread.accepted_answer_id == post.pk and post.author_id != thread.author_id:
+        accepted = earning and thread.accepted_answer_id == post.pk
+        if accepted and post.author_id != thread.author_id:
             add(post.author_id, Reason.ANSWER_ACCEPTED, post.pk)
             if thread.accepted_by_id == thread.author_id:
                 add(thread.author_id, Reason.ACCEPT_GIVEN, post.pk)
-        if thread.accepted_answer_id == post.pk:
+        if accepted:
             accepter = User.objects.get(pk=thread.accepted_by_id)
             if (
                 accepter.is_moderator
