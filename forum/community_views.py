@@ -1,14 +1,14 @@
 """Member pages and leaderboards: a member's profile with their reputation, the boards.
 
 Reputation's own reads (``reputation.leaderboards``) know members, not posts or products;
-what a viewer may see of those (a post linked from the history, a product's name) passes
-through ``forum.permissions`` here, each in one query for the whole page.
+what a viewer may see of those (a history entry and the post it links, a product's name)
+passes through ``forum.permissions`` here, each in one query for the whole page.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from forum import permissions
 from forum.models import CategoryPage, Post, Thread
 from reputation import leaderboards
 from reputation import services as reputation
-from reputation.models import LedgerEntry, Reason
+from reputation.models import Cause, LedgerEntry, Reason
 
 PROFILE_LIST_LENGTH = 20
 HISTORY_LENGTH = 20
@@ -112,25 +112,42 @@ def _chart(changes: list[tuple[datetime.date, int]]) -> dict:
     }
 
 
-def _history(viewer, member: User, entries: list[LedgerEntry]) -> list[HistoryRow]:
-    """The entries with a link to their post when *viewer* may see it (one query).
+# Rows only the member and moderators see: a downvote given (its time matches the
+# author's "voted down" row and would name the voter), a spam penalty, and what hiding,
+# deleting or staff's vote-gaming reversal took back.
+PRIVATE_REASONS = (Reason.DOWNVOTE_GIVEN, Reason.POST_HIDDEN_AS_SPAM)
+PRIVATE_CAUSES = (Cause.POST_HIDDEN, Cause.POST_DELETED, Cause.GAMING_REVERSED)
 
-    A downvote someone gave is theirs to see: to others it shows without its post.
+
+def _history(viewer, member: User) -> list[HistoryRow]:
+    """*member*'s last entries that *viewer* may see, with a link to each post *viewer*
+    may open (two queries whatever the length).
+
+    Others see an entry tied to a post only while they may see that post, and never the
+    private rows above. The member and moderators see every entry of a product they may
+    see, including those of hidden and deleted posts (shown without a link).
     """
-    own = viewer.is_authenticated and viewer.pk == member.pk
-    linkable = {
-        entry.post_id
-        for entry in entries
-        if entry.post_id and (own or entry.reason != Reason.DOWNVOTE_GIVEN)
-    }
+    privileged = viewer.is_authenticated and (viewer.pk == member.pk or viewer.is_moderator)
+    entries = LedgerEntry.objects.filter(member_id=member.pk)
+    post = Post.objects.filter(pk=OuterRef("post_id"))
+    if privileged:
+        post = post.filter(thread__category_id__in=permissions.visible_category_ids(viewer))
+    else:
+        post = permissions.visible_posts(viewer, post)
+        entries = entries.exclude(reason__in=PRIVATE_REASONS).exclude(
+            reverses__isnull=False, cause__in=PRIVATE_CAUSES
+        )
+    entries = list(
+        entries.filter(Q(post_id__isnull=True) | Exists(post)).order_by("-created_at", "-pk")[
+            :HISTORY_LENGTH
+        ]
+    )
+    post_ids = {entry.post_id for entry in entries if entry.post_id}
     posts = {}
-    if linkable:
-        visible = permissions.visible_posts(viewer, Post.objects.filter(pk__in=linkable))
+    if post_ids:
+        visible = permissions.visible_posts(viewer, Post.objects.filter(pk__in=post_ids))
         posts = {post.pk: post for post in visible.select_related("thread")}
-    return [
-        HistoryRow(entry, posts.get(entry.post_id) if entry.post_id in linkable else None)
-        for entry in entries
-    ]
+    return [HistoryRow(entry, posts.get(entry.post_id)) for entry in entries]
 
 
 def _reputation_context(viewer, member: User) -> dict:
@@ -140,15 +157,17 @@ def _reputation_context(viewer, member: User) -> dict:
     products = CategoryPage.objects.in_bulk([pk for pk, _points in top]) if top else {}
     own = viewer.is_authenticated and viewer.pk == member.pk
     is_staff = member.is_staff_member
-    entries = leaderboards.recent_entries(member.pk, limit=HISTORY_LENGTH)
     return {
         "show_trust_level": not is_staff,
         "next_level": _next_level(member) if own and not is_staff else None,
+        # The chart and its totals are sums of every entry, private ones and those of posts
+        # the viewer may not see included: a day's net change names no post, no reason and
+        # no voter (the stored reputation beside the name is the same sum).
         "chart": _chart(leaderboards.daily_changes(member.pk, days=CHART_DAYS)),
         # Badges held for a product the viewer may not see are left out.
         "member_badges": forum_badges.held_for_viewer(viewer, member.pk),
         "top_products": [(products[pk], points) for pk, points in top if pk in products],
-        "history": _history(viewer, member, entries),
+        "history": _history(viewer, member),
     }
 
 

@@ -513,8 +513,12 @@ def _diff_lines(before: str, after: str) -> list[tuple[str, str]]:
 def _suggestion_for(request: HttpRequest, suggestion_id: int) -> SuggestedEdit:
     """A suggestion of a post the viewer may see, for its reviewers and its author; not
     found for anyone else."""
+    # The names beside the suggester and the reviewer read their roles: prefetched.
     suggestion = get_object_or_404(
-        SuggestedEdit.objects.select_related("author", "reviewer"), pk=suggestion_id
+        SuggestedEdit.objects.select_related("author", "reviewer").prefetch_related(
+            "author__groups", "reviewer__groups"
+        ),
+        pk=suggestion_id,
     )
     suggestion.post = _visible_post(request, suggestion.post_id)
     user = request.user
@@ -535,6 +539,8 @@ def suggested_edits(request: HttpRequest, post_id: int) -> HttpResponse:
     waiting = list(
         SuggestedEdit.objects.filter(post=post, status=SuggestedEdit.Status.PENDING)
         .select_related("author")
+        # Each suggester's name shows their staff badge or standing from their roles.
+        .prefetch_related("author__groups")
         .order_by("created_at", "pk")
     )
     for suggestion in waiting:

@@ -319,39 +319,154 @@ def test_history_links_a_post_only_when_the_viewer_may_see_it(
     private = upvoted(customer, category=private_product)
 
     rows = history(client.get(customer.get_absolute_url()).content.decode())
-    assert rows.count("Answer voted up") == 2
+    assert rows.count("Answer voted up") == 1
     assert f'href="{public.get_absolute_url()}"' in rows
     assert f"/t/{private.thread_id}/" not in rows
 
     agent = client_for(UserFactory(role=Role.SUPPORT_AGENT))
     rows = history(agent.get(customer.get_absolute_url()).content.decode())
+    assert rows.count("Answer voted up") == 2
     assert f'href="{private.get_absolute_url()}"' in rows
 
 
-def test_history_stops_linking_a_post_once_it_is_hidden(client, customer, brand_rep):
+@pytest.fixture
+def beta_tester(db):
+    """A customer in a group that alone (with moderators) may see the "Beta" product."""
+    member = UserFactory(role=Role.CUSTOMER)
+    testers = Group.objects.create(name="Beta testers")
+    member.groups.add(testers)
+    return member
+
+
+@pytest.fixture
+def beta_product(db):
+    product = make_category("Beta")
+    restriction = PageViewRestriction.objects.create(page=product, restriction_type="groups")
+    restriction.groups.add(Group.objects.get(name="Beta testers"))
+    return product
+
+
+def history_as(client, viewer, member) -> str:
+    client.logout()
+    if viewer is not None:
+        client.force_login(viewer)
+    return history(client.get(member.get_absolute_url()).content.decode())
+
+
+def others() -> list:
+    """Viewers who are neither the member nor a moderator: anonymous and another member."""
+    return [None, UserFactory(role=Role.CUSTOMER)]
+
+
+def test_entries_of_a_product_only_the_member_may_see_are_left_out_for_others(
+    client, category, beta_tester, beta_product, brand_rep
+):
+    private = upvoted(beta_tester, category=beta_product)
+    upvoted(beta_tester, category=category)
+
+    for viewer in others():
+        rows = history_as(client, viewer, beta_tester)
+        assert rows.count("<li>") == 1
+        assert rows.count("Answer voted up") == 1
+        assert f'#post-{private.pk}"' not in rows
+
+    for viewer in (beta_tester, brand_rep):
+        rows = history_as(client, viewer, beta_tester)
+        assert rows.count("Answer voted up") == 2
+        assert f'href="{private.get_absolute_url()}"' in rows
+
+
+def test_a_spam_penalty_and_what_hiding_took_back_are_for_the_member_and_moderators(
+    client, customer, brand_rep
+):
+    answer = upvoted(customer)
+    upvoted(customer)  # a visible entry, so the list is not empty
+    services.hide_post(answer, moderator=brand_rep, as_spam=True)
+    assert LedgerEntry.objects.filter(member=customer, reason="post.hidden_as_spam").exists()
+
+    for viewer in others():
+        rows = history_as(client, viewer, customer)
+        assert "Post hidden as spam" not in rows
+        assert "taken back" not in rows
+        assert rows.count("<li>") == 1  # the other answer's vote
+
+    for viewer in (customer, brand_rep):
+        rows = history_as(client, viewer, customer)
+        assert "Post hidden as spam" in rows
+        assert "taken back: post hidden" in rows
+        assert rows.count("Answer voted up") == 3  # two votes and the one taken back
+        if viewer == customer:  # the author may no longer open a hidden post
+            assert f'#post-{answer.pk}"' not in rows
+
+
+def test_what_hiding_took_back_stays_private_once_the_post_is_shown_again(
+    client, customer, brand_rep
+):
     answer = upvoted(customer)
     services.hide_post(answer, moderator=brand_rep)
+    services.unhide_post(answer, moderator=brand_rep)
 
-    rows = history(client.get(customer.get_absolute_url()).content.decode())
+    rows = history_as(client, None, customer)
+    assert "taken back" not in rows
+    assert rows.count("Answer voted up") == 2  # the vote and its restoring
+    assert f'href="{answer.get_absolute_url()}"' in rows
 
+    rows = history_as(client, brand_rep, customer)
     assert "taken back: post hidden" in rows
-    assert f'#post-{answer.pk}"' not in rows
 
 
-def test_a_downvote_given_is_linked_for_its_voter_only(client, client_for, category):
+def test_entries_of_a_deleted_post_are_for_the_member_and_moderators(client, customer, brand_rep):
+    answer = upvoted(customer)
+    services.delete_post(answer, actor=customer)
+    assert LedgerEntry.objects.filter(member=customer, cause="post.deleted").exists()
+
+    for viewer in others():
+        rows = history_as(client, viewer, customer)
+        assert "Answer voted up" not in rows
+        assert "post deleted" not in rows
+        assert "No reputation yet." in rows
+
+    for viewer in (customer, brand_rep):
+        rows = history_as(client, viewer, customer)
+        assert "taken back: post deleted" in rows
+        assert rows.count("Answer voted up") == 2
+        assert f'#post-{answer.pk}"' not in rows  # nobody opens a deleted post
+
+
+def test_a_downvote_given_is_for_its_voter_and_moderators(client, category, brand_rep):
     voter = UserFactory(role=Role.CUSTOMER)
     User.objects.filter(pk=voter.pk).update(trust_level=Level.LEADER)
     voter.refresh_from_db()
     answer = make_answer(make_thread(category=category))
     services.cast_vote(answer, voter=voter, value=-1)
+    reputation.adjust(voter, points=5, actor=brand_rep, note="secret staff note")
     assert LedgerEntry.objects.filter(member=voter, reason="vote.downvote_given").exists()
 
-    rows = history(client.get(voter.get_absolute_url()).content.decode())
-    assert "Voted an answer down" in rows
-    assert f'#post-{answer.pk}"' not in rows
+    for viewer in others():
+        rows = history_as(client, viewer, voter)
+        assert "Voted an answer down" not in rows
+        assert f'#post-{answer.pk}"' not in rows
+        # A staff adjustment names no post: it stays, without its note.
+        assert "Adjusted by staff" in rows
+        assert "secret staff note" not in rows
 
-    rows = history(client_for(voter).get(voter.get_absolute_url()).content.decode())
-    assert f'#post-{answer.pk}"' in rows
+    for viewer in (voter, brand_rep):
+        rows = history_as(client, viewer, voter)
+        assert "Voted an answer down" in rows
+        assert f'href="{answer.get_absolute_url()}"' in rows
+        assert "secret staff note" not in rows
+
+
+def test_a_downvoters_row_cannot_be_matched_to_the_authors_loss(client, category):
+    author = UserFactory(role=Role.CUSTOMER)
+    voter = UserFactory(role=Role.CUSTOMER)
+    User.objects.filter(pk=voter.pk).update(trust_level=Level.LEADER)
+    voter.refresh_from_db()
+    answer = make_answer(make_thread(category=category), author=author)
+    services.cast_vote(answer, voter=voter, value=-1)
+
+    assert "Answer voted down" in history_as(client, None, author)
+    assert "<time" not in history_as(client, None, voter)
 
 
 def test_history_shows_the_last_20_entries_newest_first(client, customer):

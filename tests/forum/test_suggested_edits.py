@@ -4,15 +4,17 @@ credits the suggester's points; rejecting keeps the post as it is."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.roles import Role
 from core.models import Event
 from forum import services
 from forum.models import PostRevision, SuggestedEdit
 from reputation import services as reputation
 from reputation.models import Privilege
-from tests.factories import UserFactory, give_privilege
+from tests.factories import UserFactory, give_privilege, make_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -430,3 +432,32 @@ def test_reject_button_is_refused_for_other_members(client_for, suggestion, bran
     assert response.status_code == 404
     suggestion.refresh_from_db()
     assert suggestion.is_pending
+
+
+def _post_with_suggestions(thread, count: int):
+    """A new answer in *thread* by its own author, with *count* suggestions waiting."""
+    post = make_answer(thread, author=UserFactory(role=Role.CUSTOMER))
+    for n in range(count):
+        member = give_privilege(UserFactory(role=Role.CUSTOMER), Privilege.SUGGEST_EDITS)
+        services.suggest_edit(post, author=member, body=f"{NEW_BODY} Version {n}.")
+    return post
+
+
+@pytest.mark.parametrize("viewer", ["author", "moderator"])
+def test_the_suggestions_list_costs_as_many_queries_with_7_suggestions_as_with_2(
+    client_for, thread, brand_rep, viewer
+):
+    small = _post_with_suggestions(thread, 2)
+    big = _post_with_suggestions(thread, 7)
+
+    def cost(post) -> int:
+        client = client_for(post.author if viewer == "author" else brand_rep)
+        url = reverse("forum:suggested_edits", kwargs={"post_id": post.pk})
+        client.get(url)  # warm the caches that fill on first use
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert _html(response).count('class="suggestion-row"') == post.suggested_edits.count()
+        return len(queries)
+
+    assert cost(big) == cost(small)
