@@ -165,9 +165,3 @@ def points_by_product(
         .values_list("product_id", "total")
     )
     return list(rows[:limit])
-
-
-def recent_entries(member_id: int, *, limit: int = 20) -> list[LedgerEntry]:
-    """The last *limit* entries of *member_id*'s ledger, newest first."""
-    entries = LedgerEntry.objects.filter(member_id=member_id).order_by("-created_at", "-pk")
-    return list(entries[:limit])
