@@ -382,3 +382,23 @@ def test_a_post_waiting_for_review_is_not_hidden(thread, customer, brand_rep):
     waiting.refresh_from_db()
     with pytest.raises(PermissionDenied, match="waiting for review"):
         services.hide_post(waiting, moderator=brand_rep)
+
+
+def test_a_members_first_page_of_a_day_counts_the_visit_once(client, customer):
+    client.force_login(customer)
+    User.objects.filter(pk=customer.pk).update(
+        last_visit_on=datetime.date(2020, 1, 1), days_visited=3, visit_streak=2
+    )
+    assert client.get("/").status_code == 200
+    client.get("/")
+    customer.refresh_from_db()
+    assert (customer.days_visited, customer.visit_streak) == (4, 1)
+
+
+def test_a_request_that_never_loads_the_member_costs_no_query(
+    client, customer, django_assert_num_queries
+):
+    client.force_login(customer)
+    User.objects.filter(pk=customer.pk).update(last_visit_on=datetime.date(2020, 1, 1))
+    with django_assert_num_queries(0):
+        assert client.get("/healthz").status_code == 200
