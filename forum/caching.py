@@ -42,6 +42,10 @@ from forum import events, permissions, slots
 from forum.listing import list_params
 
 GENERATION_KEY = "forum:generation"
+# The shape of what is kept: change it whenever kept HTML or its slots' arguments change
+# (a filler gains an argument, a template's markup changes). Old and new code share the
+# cache during a rolling deploy; each must read only pages and blocks it can fill.
+FORMAT = "f7"
 
 # Events after which list rows (title, marks, counters, order) may differ.
 LIST_EVENTS = {
@@ -170,7 +174,7 @@ def list_key(request: HttpRequest, name: str, scope: str) -> str:
     return ":".join(
         str(part)
         for part in (
-            "forum:page",
+            f"forum:page:{FORMAT}",
             name,
             generation,
             pages,
@@ -189,7 +193,7 @@ def thread_key(request: HttpRequest, thread_id: int, audience: str) -> str:
         GENERATION_KEY, thread_version_key(thread_id), permissions.PAGES_VERSION_KEY
     )
     return (
-        f"forum:page:thread:{thread_id}:{generation}:{version}:{get_language()}:"
+        f"forum:page:{FORMAT}:thread:{thread_id}:{generation}:{version}:{get_language()}:"
         f"{audience}:{page_number(request)}"
     )
 

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from forum import permissions
+from forum import caching, permissions
 from forum.models import Comment, Post, Thread
 
 
@@ -22,8 +22,8 @@ def _key(post: Post, thread: Thread, audience: str) -> str:
     accepted = int(post.pk == thread.accepted_answer_id)
     by_other = int(accepted and thread.accepted_by_id not in (None, thread.author_id))
     return (
-        f"forum:post:{post.pk}:{post.version}:{post.state}:{get_language()}:{audience}:"
-        f"{accepted}{by_other}"
+        f"forum:post:{caching.FORMAT}:{post.pk}:{post.version}:{post.state}:{get_language()}:"
+        f"{audience}:{accepted}{by_other}"
     )
 
 

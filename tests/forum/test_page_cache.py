@@ -322,3 +322,17 @@ def test_a_change_to_one_answer_renders_only_that_answer_again(
 
     assert "Reset the hub twice" in html
     assert rendered == [first.pk]
+
+
+def test_kept_pages_and_blocks_carry_the_cache_format(rf, thread, settings):
+    """A rolling deploy shares the cache: keys name the format of what they keep."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from forum import caching, fragments
+
+    request = rf.get(thread.get_absolute_url())
+    request.user = AnonymousUser()
+    assert f":{caching.FORMAT}:" in caching.thread_key(request, thread.pk, "anonymous")
+    assert f":{caching.FORMAT}:" in caching.list_key(request, "/", "all")
+    question = thread.posts.get(kind="question")
+    assert f":{caching.FORMAT}:" in fragments._key(question, thread, "anonymous")
