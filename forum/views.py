@@ -618,7 +618,9 @@ def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
     """A post's earlier versions, newest first: for its author and the moderators."""
     post = _history_post(request, post_id)
     revisions = list(
-        post.revisions.select_related("editor", "redacted_by").order_by("-created_at", "-pk")
+        post.revisions.select_related("editor", "approved_by", "redacted_by")
+        .prefetch_related("editor__groups", "approved_by__groups")
+        .order_by("-created_at", "-pk")
     )
     for revision in revisions:
         revision.can_redact = not revision.is_redacted and permissions.can_redact_revision(

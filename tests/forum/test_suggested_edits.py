@@ -172,6 +172,18 @@ def test_approving_records_the_suggester_and_the_approver_in_the_history(
     assert Event.objects.filter(name="forum.suggested_edit_approved").exists()
 
 
+def test_the_history_page_names_who_approved_a_suggested_edit(
+    client, answer, suggester, suggestion, other_customer
+):
+    services.approve_suggested_edit(suggestion, reviewer=other_customer)
+
+    client.force_login(other_customer)
+    page = client.get(reverse("forum:post_history", args=[answer.pk])).content.decode()
+    assert "suggested edit approved by" in page
+    assert page.count(other_customer.public_name) >= 1
+    assert suggester.public_name in page
+
+
 def test_approving_a_question_applies_title_and_tags(thread, question, suggester, customer):
     suggestion = services.suggest_edit(
         question,
