@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 
 from accounts.roles import Role
 from tests.factories import UserFactory, make_answer, make_category, make_thread
@@ -135,3 +138,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 1 if _is_serialized(item) else 2
 
     items.sort(key=group)
+
+
+_reputation_defaults = importlib.import_module(
+    "reputation.migrations.0002_default_rules_and_levels"
+)
+
+
+@pytest.fixture
+def reputation_defaults(db):
+    """The point rules and trust levels of the data migration (a flushed database has none)."""
+    _reputation_defaults.create(apps, None)

@@ -32,7 +32,8 @@ from forum.models import (
     Visibility,
     Vote,
 )
-from tests.factories import UserFactory, make_answer, make_category, make_thread
+from reputation.models import Privilege
+from tests.factories import UserFactory, give_privilege, make_answer, make_category, make_thread
 
 pytestmark = [pytest.mark.flushes_db, pytest.mark.django_db(transaction=True)]
 
@@ -257,7 +258,8 @@ def test_accept_and_unaccept_at_once_leave_a_whole_solution_or_none(
 # --- votes ----------------------------------------------------------------------------------
 
 
-def test_two_vote_toggles_at_once_leave_one_vote_and_its_score(answer, asker):
+def test_two_vote_toggles_at_once_leave_one_vote_and_its_score(answer, asker, reputation_defaults):
+    give_privilege(asker, Privilege.DOWNVOTE)
     one, two = _copy(answer), _copy(answer)
 
     first, second = race(
