@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts import doors
 from forum import permissions, slots
 from forum.models import HasVisibility, Thread, Visibility
+from reputation.models import Privilege
 
 _slotted = contextvars.ContextVar("forum_slotted", default=False)
 
@@ -183,6 +184,18 @@ class Viewer:
     def is_moderator(self) -> bool:
         return self.user.is_authenticated and self.user.is_moderator
 
+    # Set once the page holds the reason the down buttons point at (vote_widget).
+    downvote_note_shown = False
+
+    @cached_property
+    def may_edit_others(self) -> bool:
+        """Might the viewer edit, retag or suggest edits to others' posts? (Once per page.)"""
+        user = self.user
+        return user.is_moderator or any(
+            permissions.has_privilege(user, privilege)
+            for privilege in (Privilege.EDIT_OTHERS, Privilege.RETAG, Privilege.SUGGEST_EDITS)
+        )
+
     @cached_property
     def downvote_refusal(self) -> str | None:
         """Why the viewer may not vote answers down (asked once per page), or None."""
@@ -295,13 +308,17 @@ def vote_widget(viewer: Viewer, post, my_vote: int, can_vote: bool) -> str:
     up, down = my_vote == 1, my_vote == -1
     # Voting down needs a privilege; taking a down vote back never does. Without it the
     # button stays in its place, disabled, and says what the member needs.
+    # The reason is written once per page, beside the first such button; the others point
+    # at it (a hundred answers would otherwise repeat it a hundred times).
     refusal = None if down else viewer.downvote_refusal
     if refusal:
-        why = escape(refusal)
+        note = ""
+        if not viewer.downvote_note_shown:
+            viewer.downvote_note_shown = True
+            note = f'<span class="visually-hidden" id="downvote-why">{escape(refusal)}</span>'
         down_button = (
             f'<button type="button" class="vote-button" disabled aria-label="{words["down"]}" '
-            f'aria-describedby="vote-{pk}-why" title="{why}">▼</button>'
-            f'<span class="visually-hidden" id="vote-{pk}-why">{why}</span>'
+            f'aria-describedby="downvote-why">▼</button>{note}'
         )
     else:
         down_button = (
@@ -337,7 +354,8 @@ def fill_post_actions(
     post.by_staff = by_staff == "True"
     words = viewer.labels
     out = []
-    if mode := permissions.edit_mode(viewer.user, post):
+    mine = str(viewer.user.pk) == author_id
+    if (mine or viewer.may_edit_others) and (mode := permissions.edit_mode(viewer.user, post)):
         label = {"edit": "edit", "retag": "edit_tags", "suggest": "suggest_edit"}[mode]
         out.append(f'<a href="{url("forum:edit_post", pk)}">{words[label]}</a>')
     if permissions.can_delete_post(viewer.user, post):

@@ -690,6 +690,7 @@ def vote(request: HttpRequest, post_id: int) -> HttpResponse:
         return _refused(request, exc)
     if request.htmx:
         viewer = viewer_bits.Viewer(request, {})
+        viewer.downvote_note_shown = True  # the page it lands in already says why
         return HttpResponse(viewer_bits.vote_widget(viewer, post, form.vote_value(), True))
     return redirect(post)
 
