@@ -49,18 +49,23 @@ def _why_not_signed_in(user: AnyUser) -> str | None:
 # the request's memo (a thread page asks for every post).
 
 
+def _memoised(key: str, compute: Callable[[], object]) -> object:
+    """*compute*'s answer, asked once per request for *key* (the request's memo)."""
+    memo = _memo.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    answer = compute()
+    if memo is not None:
+        memo[key] = answer
+    return answer
+
+
 def has_privilege(user: AnyUser, privilege: Privilege) -> bool:
     """``reputation.services.has_privilege``, asked once per request, member and level."""
     if not user or not user.is_authenticated:
         return False
     key = f"privilege:{user.pk}:{user.trust_level}:{privilege}"
-    memo = _memo.get()
-    if memo is not None and key in memo:
-        return memo[key]
-    answer = reputation.has_privilege(user, privilege)
-    if memo is not None:
-        memo[key] = answer
-    return answer
+    return _memoised(key, lambda: reputation.has_privilege(user, privilege))
 
 
 def privilege_refusal(user: AnyUser, privilege: Privilege) -> str | None:
@@ -68,13 +73,7 @@ def privilege_refusal(user: AnyUser, privilege: Privilege) -> str | None:
     if has_privilege(user, privilege):
         return None
     key = f"privilege-refusal:{user.pk}:{user.trust_level}:{privilege}:{get_language()}"
-    memo = _memo.get()
-    if memo is not None and key in memo:
-        return memo[key]
-    reason = reputation.privilege_refusal(user, privilege)
-    if memo is not None:
-        memo[key] = reason
-    return reason
+    return _memoised(key, lambda: reputation.privilege_refusal(user, privilege))
 
 
 class _Missing:

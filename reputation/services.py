@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -434,13 +434,15 @@ def accepted_answer_counts(member_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def refresh_trust_levels(member_ids: Iterable[int]) -> None:
-    """Work the trust level of *member_ids* out again from their stored figures."""
+def refresh_trust_levels(member_ids: Iterable[int]) -> int:
+    """Work the trust level of *member_ids* out again from their stored figures; returns
+    how many moved."""
     member_ids = list(member_ids)
     accepted = accepted_answer_counts(member_ids)
     rows = User.objects.filter(pk__in=member_ids).values_list(
         "pk", "reputation", "days_visited", "trust_level"
     )
+    moved = 0
     for member_id, reputation, days, old in rows:
         new = level_for(reputation, accepted.get(member_id, 0), days)
         if new != old:
@@ -448,6 +450,8 @@ def refresh_trust_levels(member_ids: Iterable[int]) -> None:
             events.emit(
                 events.trust_level_changed, member_id=member_id, old_level=old, new_level=new
             )
+            moved += 1
+    return moved
 
 
 def recompute_trust_levels(*, batch_size: int = 1000) -> int:
@@ -460,10 +464,7 @@ def recompute_trust_levels(*, batch_size: int = 1000) -> int:
             return moved
         last = ids[-1]
         with transaction.atomic():
-            before = dict(User.objects.filter(pk__in=ids).values_list("pk", "trust_level"))
-            refresh_trust_levels(ids)
-            after = dict(User.objects.filter(pk__in=ids).values_list("pk", "trust_level"))
-            moved += sum(1 for pk in ids if before.get(pk) != after.get(pk))
+            moved += refresh_trust_levels(ids)
 
 
 def privilege_levels() -> dict[str, int]:
@@ -555,7 +556,7 @@ def record_visit(user: User, *, today: datetime.date | None = None) -> bool:
             .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=today))
             .update(
                 days_visited=F("days_visited") + 1,
-                visit_streak=_streak_after(user, yesterday),
+                visit_streak=_streak_after(yesterday),
                 last_visit_on=today,
             )
         )
@@ -569,9 +570,7 @@ def record_visit(user: User, *, today: datetime.date | None = None) -> bool:
     return bool(counted)
 
 
-def _streak_after(user: User, yesterday: datetime.date):
-    from django.db.models import Case, Value, When
-
+def _streak_after(yesterday: datetime.date) -> Case:
     return Case(
         When(last_visit_on=yesterday, then=F("visit_streak") + 1),
         default=Value(1),

@@ -6,6 +6,7 @@ stored counter is what the real code path leaves behind.
 
 import factory
 from django.contrib.auth.models import Group
+from wagtail.models import Locale, Page
 
 from accounts.models import User
 from accounts.roles import Role
@@ -30,8 +31,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.__dict__.pop("role_names", None)
 
 
+def _product_index() -> CategoryIndexPage:
+    """The product index; a transactional test's flush empties every table, the migrations'
+    pages too, so it is made again (under a root page) when missing."""
+    index = CategoryIndexPage.objects.first()
+    if index is None:
+        Locale.objects.get_or_create(language_code="en")
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        index = root.add_child(instance=CategoryIndexPage(title="Products", slug="c"))
+    return index
+
+
 def make_category(title: str = "Nimbus Thermostat", slug: str | None = None) -> CategoryPage:
-    index = CategoryIndexPage.objects.get()
+    index = _product_index()
     category = CategoryPage(
         title=title,
         slug=slug or title.lower().replace(" ", "-"),

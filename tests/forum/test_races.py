@@ -19,12 +19,10 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
-from wagtail.models import Locale, Page
 
 from accounts.roles import Role
 from forum import rendering, services
 from forum.models import (
-    CategoryIndexPage,
     Comment,
     Post,
     PostRevision,
@@ -33,7 +31,7 @@ from forum.models import (
     Vote,
 )
 from reputation.models import Privilege
-from tests.factories import UserFactory, give_privilege, make_answer, make_category, make_thread
+from tests.factories import UserFactory, give_privilege, make_answer, make_thread
 
 pytestmark = [pytest.mark.flushes_db, pytest.mark.django_db(transaction=True)]
 
@@ -44,16 +42,6 @@ WAIT_SECONDS = 30
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("two writers at once: run on PostgreSQL (make test-postgres, CI)")
-
-
-@pytest.fixture
-def category(db):
-    # A transactional test's flush empties every table, the migrations' pages too.
-    if not CategoryIndexPage.objects.exists():
-        Locale.objects.get_or_create(language_code="en")
-        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-        root.add_child(instance=CategoryIndexPage(title="Products", slug="c"))
-    return make_category()
 
 
 @pytest.fixture

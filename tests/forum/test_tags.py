@@ -4,11 +4,10 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from wagtail.models import Locale, Page
 
 from forum import services
 from forum.forms import TagsField
-from forum.models import CategoryIndexPage, Tag, normalize_tag_name
+from forum.models import Tag, normalize_tag_name
 from tests.factories import UserFactory, make_category, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -123,19 +122,10 @@ BEFORE = [("forum", "0007_thread_others_comment_count")]
 AFTER = [("forum", "0009_tag_slug_made_once")]
 
 
-def _category_on_any_database():
-    # A transactional test's flush empties every table, the migrations' pages too.
-    if not CategoryIndexPage.objects.exists():
-        Locale.objects.get_or_create(language_code="en")
-        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-        root.add_child(instance=CategoryIndexPage(title="Products", slug="c"))
-    return make_category()
-
-
 @pytest.mark.flushes_db
 @pytest.mark.django_db(transaction=True)
 def test_migration_merges_names_that_normalise_alike_and_frees_lossy_slugs():
-    thread = make_thread(author=UserFactory(), category=_category_on_any_database())
+    thread = make_thread(author=UserFactory(), category=make_category())
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes("forum")
     executor.migrate(BEFORE)

@@ -8,14 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.models import Locale, Page, PageViewRestriction
+from wagtail.models import PageViewRestriction
 
 from accounts.models import User
 from accounts.roles import Role
 from core.models import Event
 from forum import badges as forum_badges
 from forum import services
-from forum.models import CategoryIndexPage, Post, Visibility
+from forum.models import Post, Visibility
 from reputation import badges
 from reputation import services as reputation
 from reputation.models import BadgeAward
@@ -717,11 +717,6 @@ def test_the_catalogue_costs_the_same_queries_for_few_and_many_holders(client, c
 def race_category(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip("two writers at once: run on PostgreSQL (make test-postgres, CI)")
-    # A transactional test's flush empties every table, the migrations' pages too.
-    if not CategoryIndexPage.objects.exists():
-        Locale.objects.get_or_create(language_code="en")
-        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-        root.add_child(instance=CategoryIndexPage(title="Products", slug="c"))
     return make_category()
 
 

@@ -11,12 +11,11 @@ import threading
 import pytest
 from django.db import connection, connections
 from django.db.models import Sum
-from wagtail.models import Locale, Page
 
 from accounts.models import User
 from accounts.roles import Role
 from forum import services
-from forum.models import CategoryIndexPage, Post
+from forum.models import Post
 from reputation import services as reputation
 from reputation.models import LedgerEntry
 from tests.factories import UserFactory, make_answer, make_category, make_thread
@@ -34,11 +33,6 @@ def _postgresql_only():
 
 @pytest.fixture
 def category(db, reputation_defaults):
-    # A transactional test's flush empties every table, the migrations' pages too.
-    if not CategoryIndexPage.objects.exists():
-        Locale.objects.get_or_create(language_code="en")
-        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-        root.add_child(instance=CategoryIndexPage(title="Products", slug="c"))
     return make_category()
 
 

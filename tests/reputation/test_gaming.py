@@ -10,12 +10,11 @@ from django.db import connection, connections
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.models import Locale, Page
 
 from accounts.models import User
 from core.models import Event
 from forum import services
-from forum.models import CategoryIndexPage, Post
+from forum.models import Post
 from reputation import gaming
 from reputation import services as reputation
 from reputation.models import Cause, GamingCase, LedgerEntry
@@ -590,11 +589,6 @@ def test_a_case_page_costs_the_same_queries_for_few_and_many_votes(
 
 @pytest.fixture
 def flushed_category(reputation_defaults):
-    # A transactional test's flush empties every table, the migrations' rows too.
-    if not CategoryIndexPage.objects.exists():
-        Locale.objects.get_or_create(language_code="en")
-        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-        root.add_child(instance=CategoryIndexPage(title="Products", slug="c"))
     return make_category()
 
 
