@@ -1,13 +1,23 @@
+from datetime import datetime
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.names import SKELETON_MAX_LENGTH, skeleton
-from accounts.roles import BADGE_ORDER, MODERATOR_ROLES, STAFF_ROLES, Role
+from accounts.roles import (
+    BADGE_ORDER,
+    MODERATE_CODENAME,
+    STAFF_ROLES,
+    Role,
+    moderating_permissions,
+)
 
 
 class MemberManager(UserManager):
@@ -55,12 +65,27 @@ class User(AbstractUser):
     # Where the account was made from (anti-gaming: accounts sharing one address).
     signup_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
 
+    # Moderation (written only by ``moderation.services``): the facts every write path
+    # checks (``write_refusal``) live on the member, so the check costs no query.
+    # The products a moderator acts in; empty: every product.
+    moderated_product_ids = models.JSONField(default=list, blank=True, editable=False)
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # With ``suspended_at`` set: the end of the suspension, or null for "until lifted".
+    suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
+    suspension_reason = models.TextField(blank=True, editable=False)
+    # A moderator's warning the member has not acknowledged yet; posting waits for it.
+    warning_text = models.TextField(blank=True, editable=False)
+    warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = MemberManager()
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["-reputation"], name="user_reputation")]
+        permissions = [
+            (MODERATE_CODENAME, "Can moderate the community (flags, review queue, sanctions)")
+        ]
 
     def __str__(self) -> str:
         return self.public_name
@@ -86,11 +111,29 @@ class User(AbstractUser):
         return reverse("forum:profile", kwargs={"username": self.username})
 
     @cached_property
+    def _roles(self) -> tuple[frozenset[str], bool | None]:
+        """The names of this user's groups, and whether one of them grants moderation
+        (None when not known: prefetched groups carry only their names). One query, or
+        none when ``groups`` were prefetched."""
+        if self.pk is None:
+            return frozenset(), False
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:
+            return frozenset(group.name for group in prefetched), None
+        grants = Group.permissions.through.objects.filter(
+            group_id=OuterRef("pk"), permission__in=moderating_permissions()
+        )
+        rows = self.groups.annotate(moderates=Exists(grants)).values_list("name", "moderates")
+        return frozenset(name for name, _ in rows), any(moderates for _, moderates in rows)
+
+    def forget_roles(self) -> None:
+        """Read the groups again next time (after they changed)."""
+        self.__dict__.pop("_roles", None)
+
+    @property
     def role_names(self) -> frozenset[str]:
         """Names of this user's roles; uses prefetched ``groups`` when present."""
-        if self.pk is None:
-            return frozenset()
-        return frozenset(group.name for group in self.groups.all())
+        return self._roles[0]
 
     @property
     def is_staff_member(self) -> bool:
@@ -99,7 +142,66 @@ class User(AbstractUser):
 
     @property
     def is_moderator(self) -> bool:
-        return self.is_superuser or any(role in self.role_names for role in MODERATOR_ROLES)
+        """Holds the moderation permission through a group (brand representatives and
+        administrators by default): granted as a permission, so renaming a group takes
+        no rights away. Moderators may be limited to some products (``moderates``)."""
+        if self.is_superuser:
+            return True
+        if not self.is_active:
+            return False
+        moderates = self._roles[1]
+        if moderates is None:  # groups came prefetched, names only: ask once
+            moderates = self.groups.filter(permissions__in=moderating_permissions()).exists()
+            self.__dict__["_roles"] = (self._roles[0], moderates)
+        return moderates
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or Role.ADMINISTRATOR.value in self.role_names
+
+    def moderates(self, category_id: int | None) -> bool:
+        """May this moderator act in the product *category_id*? Administrators and
+        moderators without a list of products act everywhere."""
+        if not self.is_moderator:
+            return False
+        if self.is_administrator or not self.moderated_product_ids:
+            return True
+        return category_id in self.moderated_product_ids
+
+    def is_suspended_at(self, when: datetime) -> bool:
+        if self.suspended_at is None:
+            return False
+        return self.suspended_until is None or self.suspended_until > when
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.is_suspended_at(timezone.now())
+
+    def write_refusal(self) -> str | None:
+        """Why this member may read but not post, vote, flag or edit now, or None.
+
+        A suspension says why and until when; an unacknowledged warning must be read
+        first (``moderation``'s warning page).
+        """
+        if self.is_suspended:
+            if self.suspended_until is None:
+                text = gettext("Your account is suspended until a moderator lifts it.")
+            else:
+                text = gettext("Your account is suspended until %(until)s.") % {
+                    "until": formats.date_format(
+                        timezone.localtime(self.suspended_until), "DATETIME_FORMAT"
+                    )
+                }
+            reason = self.suspension_reason
+            if reason:
+                text += " " + gettext("Reason: %(reason)s") % {"reason": reason}
+            return text + " " + gettext("You can still read the community.")
+        if self.warning_text:
+            return gettext(
+                "A moderator has sent you a warning. Please read and acknowledge it "
+                "before you post again."
+            )
+        return None
 
     @property
     def staff_badge(self) -> str:

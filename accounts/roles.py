@@ -5,6 +5,7 @@ prefetch ``groups`` so a page costs one query for all badges.
 """
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,7 +17,38 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = (Role.BRAND_REPRESENTATIVE, Role.SUPPORT_AGENT, Role.ADMINISTRATOR)
-MODERATOR_ROLES = (Role.BRAND_REPRESENTATIVE, Role.ADMINISTRATOR)
 
 # Badge text shown beside a staff member's name, highest role first.
 BADGE_ORDER = (Role.ADMINISTRATOR, Role.BRAND_REPRESENTATIVE, Role.SUPPORT_AGENT)
+
+# Moderation is a permission (``accounts.moderate_community``) that these roles' groups
+# are granted by a migration: renaming a group takes no rights away, and administrators
+# can grant it to any group in the Wagtail admin.
+MODERATE_CODENAME = "moderate_community"
+ROLE_PERMISSIONS = {
+    Role.BRAND_REPRESENTATIVE: [("accounts", MODERATE_CODENAME)],
+    Role.ADMINISTRATOR: [("accounts", MODERATE_CODENAME)],
+}
+
+
+def moderating_permissions():
+    """The permission rows that make their holders moderators, as a subquery."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        content_type__app_label="accounts", codename=MODERATE_CODENAME
+    ).values("pk")
+
+
+def role_group(role: Role):
+    """The group of *role*, made with its default permissions when missing (a flushed
+    test database, a fresh install before the migrations' grants)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=role.value)
+    if created and (grants := ROLE_PERMISSIONS.get(role)):
+        condition = Q()
+        for app_label, codename in grants:
+            condition |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(condition))
+    return group

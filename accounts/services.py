@@ -1,17 +1,16 @@
 """Account changes. Each function is the only code path for its change."""
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts import avatars
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import Role, role_group
 
 
 def assign_default_role(user: User) -> None:
     """Put a newly signed-up *user* in the customers group. Idempotent."""
-    group, _ = Group.objects.get_or_create(name=Role.CUSTOMER.value)
-    user.groups.add(group)
+    user.groups.add(role_group(Role.CUSTOMER))
+    user.forget_roles()
 
 
 @transaction.atomic
@@ -19,9 +18,9 @@ def set_roles(user: User, *, roles: list[Role]) -> None:
     """Replace *user*'s community roles with *roles*; other groups are kept."""
     role_values = {role.value for role in Role}
     keep = [group for group in user.groups.all() if group.name not in role_values]
-    wanted = [Group.objects.get_or_create(name=role.value)[0] for role in roles]
+    wanted = [role_group(role) for role in roles]
     user.groups.set(keep + wanted)
-    user.__dict__.pop("role_names", None)
+    user.forget_roles()
 
 
 @transaction.atomic

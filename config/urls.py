@@ -70,6 +70,7 @@ urlpatterns += i18n_patterns(
     path("", forum_views.serve_wagtail_page, {"path": ""}, name="home"),
     path("c/", forum_views.serve_wagtail_page, {"path": "c/"}, name="products"),
     path("", include("forum.urls")),
+    path("", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     # Wagtail's pages with the page cache in front: wagtail.urls' page pattern, leaving

@@ -45,7 +45,7 @@ GENERATION_KEY = "forum:generation"
 # The shape of what is kept: change it whenever kept HTML or its slots' arguments change
 # (a filler gains an argument, a template's markup changes). Old and new code share the
 # cache during a rolling deploy; each must read only pages and blocks it can fill.
-FORMAT = "f7"
+FORMAT = "f8"
 
 # Events after which list rows (title, marks, counters, order) may differ.
 LIST_EVENTS = {
@@ -114,21 +114,33 @@ def drop_everything() -> None:
     drop([GENERATION_KEY, permissions.PAGES_VERSION_KEY, list_version_key("all")])
 
 
-def drop_for_event(name: str, payload: dict) -> None:
-    """Drop what the event *name* changed: its thread's page, and lists when a row changed."""
-    from forum.models import Tag, Thread
+def drop_for_event(
+    name: str, payload: dict, *, changes_lists: bool = False, category_ids: tuple = ()
+) -> None:
+    """Drop what the event *name* changed: its thread's page, and lists when a row changed
+    (upper apps' events say so with *changes_lists*, and name products a thread left in
+    *category_ids*)."""
+    from forum.models import CategoryPage, Tag, Thread
 
     thread_id = payload.get("thread_id")
     keys = [thread_version_key(thread_id)] if thread_id else []
-    changes_list = name in LIST_EVENTS or (
-        name in {events.post_edited.name, events.vote_changed.name}
-        and payload.get("kind") == "question"
+    changes_list = (
+        changes_lists
+        or name in LIST_EVENTS
+        or (
+            name in {events.post_edited.name, events.vote_changed.name}
+            and payload.get("kind") == "question"
+        )
     )
     if changes_list and thread_id:
         keys.append(list_version_key("all"))
-        product_paths = Thread.objects.filter(pk=thread_id).values_list(
-            "category__url_path", flat=True
+        product_paths = list(
+            Thread.objects.filter(pk=thread_id).values_list("category__url_path", flat=True)
         )
+        if category_ids:
+            product_paths += CategoryPage.objects.filter(pk__in=category_ids).values_list(
+                "url_path", flat=True
+            )
         keys += [list_version_key(f"path:{page_path(path)}") for path in product_paths]
         tags = Tag.objects.filter(Q(threads=thread_id) | Q(pk__in=payload.get("old_tag_ids") or ()))
         slugs = tags.values_list("slug", flat=True).distinct()

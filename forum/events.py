@@ -33,6 +33,10 @@ plain values only; every one carries ``thread_id`` and ``actor_id`` (who acted).
 - ``forum.revision_redacted``: ``thread_id``, ``post_id``, ``revision_id`` (the earlier
   version whose text a moderator removed), ``actor_id`` (the moderator). With the
   revision's own ``redacted_by``, ``redacted_at`` and ``redaction_reason``, the audit of it.
+- ``forum.post_held``: ``thread_id``, ``post_id``, ``comment_id`` (null unless a comment
+  was held), ``kind`` ("question", "answer" or "comment"), ``actor_id`` (the author),
+  ``category_id``, ``reasons`` (why it waits, in words): a new post saved as pending by
+  screening (``forum.screening``); it comes with the post's own event.
 - ``forum.suggested_edit_created``: ``thread_id``, ``post_id``, ``suggestion_id``,
   ``author_id`` (of the post: who reviews it), ``actor_id`` (the member who suggested it)
 - ``forum.suggested_edit_approved``: ``thread_id``, ``post_id``, ``suggestion_id``,
@@ -90,6 +94,10 @@ post_hidden = EventType(
 post_restored = EventType("forum.post_restored", ("thread_id", "post_id", "kind", "actor_id"))
 revision_redacted = EventType(
     "forum.revision_redacted", ("thread_id", "post_id", "revision_id", "actor_id")
+)
+post_held = EventType(
+    "forum.post_held",
+    ("thread_id", "post_id", "comment_id", "kind", "actor_id", "category_id", "reasons"),
 )
 suggested_edit_created = EventType(
     "forum.suggested_edit_created",

@@ -37,6 +37,8 @@ BODY_MAX_LENGTH = 20_000
 COMMENT_MAX_LENGTH = 600
 TAG_MAX_LENGTH = 30
 MAX_TAGS = 5
+# A moderator's reason shown to customers (lock, close, edit).
+MODERATION_REASON_MAX_LENGTH = 300
 
 
 class Visibility(models.TextChoices):
@@ -159,6 +161,27 @@ class Thread(HasVisibility, models.Model):
     )
     is_locked = models.BooleanField(_("locked"), default=False)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # Who locked it and why, shown on the thread (``moderation.services``).
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lock_reason = models.CharField(
+        _("why it is locked"), max_length=MODERATION_REASON_MAX_LENGTH, blank=True
+    )
+    # Closed as a duplicate of another thread (which lists its duplicates): who, when, why.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.CharField(max_length=MODERATION_REASON_MAX_LENGTH, blank=True)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     state = _state_field()
 
@@ -209,6 +232,10 @@ class Thread(HasVisibility, models.Model):
     @property
     def has_staff_answer(self) -> bool:
         return self.staff_answered_at is not None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of_id is not None
 
 
 class PostQuerySet(models.QuerySet):
@@ -309,6 +336,8 @@ class PostRevision(models.Model):
         related_name="+",
     )
     redaction_reason = models.CharField(max_length=REDACTION_REASON_MAX_LENGTH, blank=True)
+    # Why the edit was made, when a moderator changed someone else's post.
+    reason = models.CharField(max_length=MODERATION_REASON_MAX_LENGTH, blank=True)
     # For an edit suggested by another member (``editor``): who approved it.
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

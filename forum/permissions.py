@@ -44,6 +44,25 @@ def _why_not_signed_in(user: AnyUser) -> str | None:
     return None
 
 
+def _why_not_write(user: AnyUser) -> str | None:
+    """What every change a member makes needs: signed in, not suspended, no warning left
+    unread (``User.write_refusal``). Reading needs none of it."""
+    if reason := _why_not_signed_in(user):
+        return reason
+    return user.write_refusal()
+
+
+def _moderates(user: AnyUser, thread) -> bool:
+    """Is *user* a moderator of *thread*'s product (brand representatives may be limited
+    to some products; ``User.moderates``)?"""
+    return user.is_authenticated and user.moderates(thread.category_id)
+
+
+def write_refusal(user: AnyUser) -> str | None:
+    """Why *user* may not post, vote, flag or edit now, or None."""
+    return _why_not_write(user)
+
+
 # --- Privileges: what a member's trust level unlocks (``reputation``). The forum only asks
 # ``has_privilege`` and shows ``privilege_refusal``; within a request each answer is kept in
 # the request's memo (a thread page asks for every post).
@@ -117,11 +136,11 @@ def _why_not_post_links(user: AnyUser, html: str, before_html: str = "") -> str 
 
 
 def _why_not_ask(user: AnyUser) -> str | None:
-    return _why_not_signed_in(user)
+    return _why_not_write(user)
 
 
 def _why_not_answer(user: AnyUser, thread: Thread) -> str | None:
-    if reason := _why_not_signed_in(user):
+    if reason := _why_not_write(user):
         return reason
     if thread.is_deleted:
         return _("This thread has been deleted.")
@@ -146,13 +165,13 @@ def _why_not_comment(user: AnyUser, post: Post) -> str | None:
 
 def _why_not_open_post(user: AnyUser, post: Post) -> str | None:
     """What every change to a post needs: a member, a post still there, an open thread."""
-    if reason := _why_not_signed_in(user):
+    if reason := _why_not_write(user):
         return reason
     if post.is_deleted or post.thread.is_deleted:
         return _("This post has been deleted.")
-    if post.thread.is_locked and not user.is_moderator:
+    if post.thread.is_locked and not _moderates(user, post.thread):
         return _("This thread is locked: its posts can no longer be edited.")
-    others = user.pk != post.author_id and not user.is_moderator
+    others = user.pk != post.author_id and not _moderates(user, post.thread)
     if others and (not post.is_published or not post.thread.is_published):
         return _("Only published posts can be edited by other members.")
     return None
@@ -162,7 +181,7 @@ def _why_not_edit_post(user: AnyUser, post: Post) -> str | None:
     """Change everything of *post* (its text; a question's title and tags too)."""
     if reason := _why_not_open_post(user, post):
         return reason
-    if user.pk == post.author_id or user.is_moderator:
+    if user.pk == post.author_id or _moderates(user, post.thread):
         return None
     if _by_staff(post):
         return _(
@@ -237,10 +256,10 @@ def _why_not_open_editor(user: AnyUser, post: Post) -> str | None:
 def _why_not_review_suggestion(user: AnyUser, suggestion: SuggestedEdit) -> str | None:
     """Approve or reject a suggested edit: the post's author or a moderator, while the
     suggestion waits and its post is published in an open thread."""
-    if reason := _why_not_signed_in(user):
+    if reason := _why_not_write(user):
         return reason
     post = suggestion.post
-    if user.pk != post.author_id and not user.is_moderator:
+    if user.pk != post.author_id and not _moderates(user, post.thread):
         return _("Only the post's author and the moderators can review its suggested edits.")
     if user.pk == suggestion.author_id:
         return _("You cannot review your own suggested edit.")
@@ -250,7 +269,7 @@ def _why_not_review_suggestion(user: AnyUser, suggestion: SuggestedEdit) -> str 
         return _("This post has been deleted.")
     if not post.is_published or not post.thread.is_published:
         return _("This post is not published, so its suggested edits cannot be reviewed.")
-    if post.thread.is_locked and not user.is_moderator:
+    if post.thread.is_locked and not _moderates(user, post.thread):
         return _("This thread is locked: its posts can no longer be edited.")
     return None
 
@@ -267,13 +286,13 @@ def _why_not_see_suggestions(user: AnyUser, post: Post) -> str | None:
 # once someone else replied (an answer, or a comment on it), an accepted answer stays. A lock
 # freezes the thread as it is: its authors can no longer edit or delete there; moderators can.
 def _why_not_delete_post(user: AnyUser, post: Post) -> str | None:
-    if reason := _why_not_signed_in(user):
+    if reason := _why_not_write(user):
         return reason
     if post.is_deleted:
         return _("This post has already been deleted.")
     if user.pk != post.author_id:
         return _("You can only delete your own posts.")
-    if post.thread.is_locked and not user.is_moderator:
+    if post.thread.is_locked and not _moderates(user, post.thread):
         return _("This thread is locked: its posts can no longer be deleted.")
     if post.is_question and post.thread.answer_count > 0:
         return _("This question has answers, so it can no longer be deleted.")
@@ -285,13 +304,14 @@ def _why_not_delete_post(user: AnyUser, post: Post) -> str | None:
 
 
 def _why_not_delete_comment(user: AnyUser, comment: Comment) -> str | None:
-    if reason := _why_not_signed_in(user):
+    if reason := _why_not_write(user):
         return reason
     if comment.is_deleted:
         return _("This comment has already been deleted.")
-    if user.pk != comment.author_id and not user.is_moderator:
+    # Moderators remove others' comments through ``moderation.services`` (audited).
+    if user.pk != comment.author_id:
         return _("You can only delete your own comments.")
-    if comment.thread.is_locked and not user.is_moderator:
+    if comment.thread.is_locked and not _moderates(user, comment.thread):
         return _("This thread is locked: its comments can no longer be deleted.")
     return None
 
@@ -301,7 +321,7 @@ def _why_not_vote(user: AnyUser, post: Post, value: int | None = None) -> str | 
 
     Voting down needs a privilege; taking a vote back (0) never does.
     """
-    if reason := _why_not_signed_in(user):
+    if reason := _why_not_write(user):
         return reason
     if post.is_deleted or post.thread.is_deleted:
         return _("This post has been deleted.")
@@ -317,14 +337,14 @@ def _why_not_vote(user: AnyUser, post: Post, value: int | None = None) -> str | 
 
 
 def _why_not_accept(user: AnyUser, thread: Thread) -> str | None:
-    if reason := _why_not_signed_in(user):
+    if reason := _why_not_write(user):
         return reason
     if thread.is_locked:
         return _("This thread is locked: its solution can no longer be changed.")
     if not thread.is_published:
         # Hiding a thread holds its points until it is shown again, solution included.
         return _("The solution can be changed only while the thread is published.")
-    if user.pk != thread.author_id and not user.is_moderator:
+    if user.pk != thread.author_id and not _moderates(user, thread):
         return _(
             "Only the person who asked, a brand representative or an administrator "
             "can mark the solution."
@@ -366,6 +386,8 @@ def _why_not_moderate(user: AnyUser, thread: Thread) -> str | None:
         return reason
     if not user.is_moderator:
         return _("Only brand representatives and administrators can do this.")
+    if not _moderates(user, thread):
+        return _("You moderate other products: this thread's product is not one of them.")
     return None
 
 

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from forum import events, permissions, rendering
+from forum import events, permissions, rendering, screening
 from forum.models import (
     MAX_TAGS,
     REDACTION_REASON_MAX_LENGTH,
@@ -50,6 +50,11 @@ def _source(post: Post) -> reputation.Source:
     return reputation.Source(
         post_id=post.pk, thread_id=post.thread_id, product_id=post.thread.category_id
     )
+
+
+def thread_slug(title: str) -> str:
+    """The slug of a thread titled *title* (also for threads moderators make)."""
+    return _thread_slug(title)
 
 
 def _thread_slug(title: str) -> str:
@@ -116,7 +121,8 @@ def ask_question(
         if existing is not None:
             return existing.thread
     body_html = rendering.render_post(body)
-    permissions.check_post_links(author, body_html)
+    held = _screen(author, "question", f"{title}\n\n{body}", body_html, category.pk)
+    state = Visibility.PENDING if held else Visibility.PUBLISHED
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -127,6 +133,7 @@ def ask_question(
                 slug=_thread_slug(title),
                 excerpt=rendering.excerpt(body_html),
                 last_activity_at=now,
+                state=state,
             )
             thread.tags.set(_tags_for(tags))
             post = Post.objects.create(
@@ -136,6 +143,7 @@ def ask_question(
                 body_markdown=body,
                 body_html=body_html,
                 submission_key=submission_key,
+                state=state,
             )
             reputation.request_badge_check([author.pk])
             events.emit(
@@ -145,6 +153,7 @@ def ask_question(
                 actor_id=author.pk,
                 category_id=category.pk,
             )
+            _announce_held(held, post, category_id=category.pk)
     except IntegrityError:
         # A concurrent submit of the same form won the race: answer with its thread.
         existing = _submitted_post(author, submission_key) if submission_key else None
@@ -152,6 +161,39 @@ def ask_question(
             raise
         return existing.thread
     return thread
+
+
+def _screen(
+    author: User, kind: str, text: str, html: str, category_id: int, thread_id: int | None = None
+) -> list[str]:
+    """Why a new post must wait for review (``forum.screening``); [] to publish it now.
+
+    Links from a member without the links privilege hold the post for review (a
+    moderator lets them through) instead of refusing what was written.
+    """
+    own = []
+    if not permissions.can_post_links(author, html):
+        own.append(_("links or images from a member who may not post them yet"))
+    submission = screening.Submission(author, kind, text, html, category_id, thread_id)
+    return screening.screen(submission, extra=own)
+
+
+def _announce_held(
+    reasons: list[str], post: Post, *, category_id: int, comment: Comment | None = None
+) -> None:
+    """Tell the moderators' queue that a new post waits for review, and why."""
+    if not reasons:
+        return
+    events.emit(
+        events.post_held,
+        thread_id=post.thread_id,
+        post_id=post.pk,
+        comment_id=comment.pk if comment else None,
+        kind="comment" if comment else post.kind,
+        actor_id=post.author_id,
+        category_id=category_id,
+        reasons=[str(reason) for reason in reasons],
+    )
 
 
 def _submitted_post(author: User, submission_key: uuid.UUID) -> Post | None:
@@ -172,12 +214,13 @@ def post_answer(
     """
     if submission_key is not None and (existing := _submitted_post(author, submission_key)):
         return existing
+    permissions.check_post_answer(author, thread)
     body_html = rendering.render_post(body)
+    held = _screen(author, "answer", body, body_html, thread.category_id, thread.pk)
     try:
         with transaction.atomic():
             locked = _locked_thread(thread.pk)
             permissions.check_post_answer(author, locked)
-            permissions.check_post_links(author, body_html)
             post = Post.objects.create(
                 thread=locked,
                 kind=Post.Kind.ANSWER,
@@ -185,6 +228,7 @@ def post_answer(
                 body_markdown=body,
                 body_html=body_html,
                 submission_key=submission_key,
+                state=Visibility.PENDING if held else Visibility.PUBLISHED,
             )
             # The answer times are its created_at, so that deleting an answer can work
             # them out again from the answers that are left (delete_post).
@@ -200,6 +244,7 @@ def post_answer(
             events.emit(
                 events.answer_posted, thread_id=locked.pk, post_id=post.pk, actor_id=author.pk
             )
+            _announce_held(held, post, category_id=locked.category_id)
     except IntegrityError:
         existing = _submitted_post(author, submission_key) if submission_key else None
         if existing is None:
@@ -213,20 +258,30 @@ def _is_others_reply(comment: Comment, post: Post) -> bool:
     return post.is_question and comment.author_id != post.thread.author_id
 
 
-@transaction.atomic
 def post_comment(post: Post, *, author: User, body: str) -> Comment:
     """Add a short clarification under *post*. Emits ``comment_posted``.
 
     Judged on the thread and post as they are now (either may have been locked or
-    deleted since the caller loaded them).
+    deleted since the caller loaded them). Screened like posts: a held comment waits
+    for review.
     """
+    permissions.check_post_comment(author, post)
+    body_html = rendering.render_comment(body)
+    held = _screen(author, "comment", body, body_html, post.thread.category_id, post.thread_id)
+    with transaction.atomic():
+        return _post_comment(post, author, body, body_html, held)
+
+
+def _post_comment(post: Post, author: User, body: str, body_html: str, held: list) -> Comment:
     thread = _locked_thread(post.thread_id)
     post = _locked_post(post.pk, thread)
     permissions.check_post_comment(author, post)
-    body_html = rendering.render_comment(body)
-    permissions.check_post_links(author, body_html)
     comment = Comment.objects.create(
-        post=post, author=author, body_markdown=body, body_html=body_html
+        post=post,
+        author=author,
+        body_markdown=body,
+        body_html=body_html,
+        state=Visibility.PENDING if held else Visibility.PUBLISHED,
     )
     post_changes = {"version": F("version") + 1}
     thread_changes = {"last_activity_at": comment.created_at}
@@ -243,6 +298,7 @@ def post_comment(post: Post, *, author: User, body: str) -> Comment:
         comment_id=comment.pk,
         actor_id=author.pk,
     )
+    _announce_held(held, post, category_id=thread.category_id, comment=comment)
     return comment
 
 
@@ -537,6 +593,14 @@ def _answer_times(thread_id: int) -> dict:
     ).aggregate(
         first_answer_at=Min("created_at"), staff_answered_at=Min("created_at", filter=by_staff)
     )
+
+
+# The forum's locking order and derived facts, for the moderator actions that change
+# forum rows (``moderation.services``): thread, then post, then comment.
+locked_thread = _locked_thread
+locked_post = _locked_post
+answer_times = _answer_times
+post_source = _source
 
 
 @transaction.atomic
@@ -870,50 +934,6 @@ def redact_revision(revision: PostRevision, *, moderator: User, reason: str = ""
         actor_id=moderator.pk,
     )
     return True
-
-
-def _set_thread_flag(
-    thread: Thread, *, actor: User, field: str, value: bool, signal: events.EventType
-) -> bool:
-    with transaction.atomic():
-        locked = _locked_thread(thread.pk)
-        permissions.check_moderate_thread(actor, locked)
-        if getattr(locked, field) == value:
-            return False
-        changes = {field: value}
-        if field == "is_locked":
-            changes["locked_at"] = timezone.now() if value else None
-        Thread.objects.filter(pk=locked.pk, **{field: not value}).update(**changes)
-        events.emit(signal, thread_id=locked.pk, actor_id=actor.pk)
-    return True
-
-
-def lock_thread(thread: Thread, *, actor: User) -> bool:
-    """Close *thread* to new answers, comments, votes and solution changes. Idempotent."""
-    return _set_thread_flag(
-        thread, actor=actor, field="is_locked", value=True, signal=events.thread_locked
-    )
-
-
-def unlock_thread(thread: Thread, *, actor: User) -> bool:
-    """Reopen a locked *thread*. Idempotent."""
-    return _set_thread_flag(
-        thread, actor=actor, field="is_locked", value=False, signal=events.thread_unlocked
-    )
-
-
-def pin_thread(thread: Thread, *, actor: User) -> bool:
-    """Keep *thread* at the top of its category's list. Idempotent."""
-    return _set_thread_flag(
-        thread, actor=actor, field="is_pinned", value=True, signal=events.thread_pinned
-    )
-
-
-def unpin_thread(thread: Thread, *, actor: User) -> bool:
-    """Let *thread* sort with the others again. Idempotent."""
-    return _set_thread_flag(
-        thread, actor=actor, field="is_pinned", value=False, signal=events.thread_unpinned
-    )
 
 
 def rerender_content(*, batch_size: int = 500) -> tuple[int, int]:

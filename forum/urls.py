@@ -10,15 +10,6 @@ urlpatterns = [
     path("t/<int:pk>/<str:slug>/", views.thread_detail, name="thread"),
     path("t/<int:pk>/answer", views.answer, name="answer"),
     path("t/<int:pk>/unaccept", views.unaccept, name="unaccept"),
-    *[
-        path(
-            f"t/<int:pk>/{action}",
-            views.moderate_thread,
-            {"action": action},
-            name=f"{action}_thread",
-        )
-        for action in views.MODERATION_ACTIONS
-    ],
     path("p/<int:post_id>/comment", views.comment, name="comment"),
     path("p/<int:post_id>/edit/", views.edit_post, name="edit_post"),
     path("p/<int:post_id>/history/", views.post_history, name="post_history"),
@@ -37,7 +28,6 @@ urlpatterns = [
         for action in ("approve", "reject")
     ],
     path("comments/<int:comment_id>/delete", views.delete_comment, name="delete_comment"),
-    path("revisions/<int:revision_id>/redact", views.redact_revision, name="redact_revision"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("", include("forum.community_urls")),
     path("", include("forum.badge_urls")),

@@ -106,10 +106,6 @@ def _labels(language: str) -> dict[str, str]:
         "sign_up": _("Sign up"),
         "log_out": _("Log out"),
         "my_profile": _("My profile"),
-        "lock": _("Lock"),
-        "unlock": _("Unlock"),
-        "pin": _("Pin"),
-        "unpin": _("Unpin"),
         "me_too": _("I have this problem too"),
         "score": _("score"),
         "up": _("Helpful (vote up)"),
@@ -256,24 +252,21 @@ def fill_messages(viewer: Viewer) -> str:
     return f'<div class="messages" role="status">{items}</div>'
 
 
+# Slots whose buttons belong to the apps above the forum (``moderation`` registers the
+# real fillers in its ``viewer_bits``); without them the forum shows nothing there.
 @slots.filler("thread-mod")
 def fill_thread_moderation(viewer: Viewer) -> str:
-    thread = viewer.thread
-    if not viewer.is_moderator or not permissions.can_moderate_thread(viewer.user, thread):
-        return ""
-    words = viewer.labels
-    lock = "unlock" if thread.is_locked else "lock"
-    pin = "unpin" if thread.is_pinned else "pin"
-    buttons = "".join(
-        viewer.form(
-            url(f"forum:{action}_thread", thread.pk),
-            f'<button type="submit" class="button button-small button-secondary">'
-            f"{words[action]}</button>",
-            ' class="inline-form"',
-        )
-        for action in (lock, pin)
-    )
-    return f'<div class="moderator-actions">{buttons}</div>'
+    return ""
+
+
+@slots.filler("post-mod")
+def fill_post_moderation(viewer: Viewer, pk: str, kind: str, author_id: str, state: str) -> str:
+    return ""
+
+
+@slots.filler("member-notice")
+def fill_member_notice(viewer: Viewer) -> str:
+    return ""
 
 
 def vote_widget(viewer: Viewer, post, my_vote: int, can_vote: bool) -> str:
@@ -410,7 +403,9 @@ def fill_edited(viewer: Viewer, pk: str, author_id: str) -> str:
 
 
 @slots.filler("comment-delete")
-def fill_comment_delete(viewer: Viewer, pk: str, author_id: str, state: str) -> str:
+def fill_comment_delete(
+    viewer: Viewer, pk: str, author_id: str, state: str, post_pk: str = ""
+) -> str:
     user = viewer.user
     if not user.is_authenticated or (str(user.pk) != author_id and not viewer.is_moderator):
         return ""  # the common case, decided without building anything

@@ -37,7 +37,6 @@ from forum.models import (
     CategoryPage,
     Comment,
     Post,
-    PostRevision,
     SuggestedEdit,
     Tag,
     Thread,
@@ -46,10 +45,17 @@ from forum.models import (
     normalize_tag_name,
 )
 
+WAITING_FOR_REVIEW = gettext_lazy(
+    "Thank you! Your post is waiting for review by a moderator: you can see it now, "
+    "everyone else will once it is approved."
+)
+
 
 def _visible_thread(request: HttpRequest, pk: int) -> Thread:
     # accepted_by: the accepted answer says whether staff marked it, on every thread page.
-    threads = Thread.objects.select_related("category", "accepted_by")
+    threads = Thread.objects.select_related(
+        "category", "accepted_by", "locked_by", "closed_by", "duplicate_of"
+    ).prefetch_related("locked_by__groups", "closed_by__groups")
     return get_object_or_404(permissions.visible_threads(request.user, threads), pk=pk)
 
 
@@ -107,9 +113,13 @@ def _render_thread_page(
     page = Paginator(answers, settings.FORUM_ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
     page_posts = [question, *page.object_list] if question else list(page.object_list)
     blocks = fragments.post_blocks(page_posts, thread, content_user)
+    duplicates = permissions.visible_threads(
+        content_user, Thread.objects.filter(duplicate_of=thread), include_own_pending=False
+    ).only("pk", "slug", "title")
     context = {
         "thread": thread,
         "tags": list(thread.tags.all()),
+        "duplicates": list(duplicates.order_by("-closed_at")[:20]),
         "question_block": blocks[0] if question and blocks else None,
         "answer_blocks": blocks[1:] if question else blocks,
         "answer_total": page.paginator.count,
@@ -311,9 +321,15 @@ def ask(request: HttpRequest) -> HttpResponse:
                     submission_key=data["submission_key"],
                 )
             except PermissionDenied as exc:
-                return _refused(request, exc, data["body"])
+                # Refused (a rate limit, a suspension): back to the form, everything kept.
+                fields = ["category", "title", "body", "tags", "submission_key"]
+                drafts.keep(request, "ask", request.POST, fields, refusal=str(exc))
+                return redirect("forum:ask")
             drafts.drop(request, "ask")
-            messages.success(request, _("Your question is posted."))
+            if thread.is_published:
+                messages.success(request, _("Your question is posted."))
+            else:
+                messages.info(request, _(WAITING_FOR_REVIEW))
             return redirect(thread)
         # The Preview button (without JavaScript) and a refused question both come back to
         # the ask page with what was typed: a page to reload or read in another language.
@@ -336,6 +352,8 @@ def ask(request: HttpRequest) -> HttpResponse:
         else:
             form = AskForm(kept["data"], user=request.user)
             form.is_valid()
+            if refusal := kept.get("refusal"):
+                form.add_error(None, refusal)
     else:
         form = AskForm(initial={"category": product}, user=request.user)
     context = {"form": form, "preview_html": preview.html, "preview_error": preview.error}
@@ -371,15 +389,20 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 submission_key=form.cleaned_data["submission_key"],
             )
-        except PermissionDenied:
-            pass
+        except PermissionDenied as exc:
+            refusal = str(exc)
         else:
             drafts.drop(request, draft)
-            messages.success(request, _("Your answer is posted."))
+            if post.is_published:
+                messages.success(request, _("Your answer is posted."))
+            else:
+                messages.info(request, _(WAITING_FOR_REVIEW))
             return redirect(post)
+    else:
+        refusal = ""
     # Back to the thread, which shows the form again with what was typed and why it was
     # refused: a page the member can reload or switch to another language.
-    drafts.keep(request, draft, request.POST, ["body", "submission_key"])
+    drafts.keep(request, draft, request.POST, ["body", "submission_key"], refusal=refusal)
     return redirect(f"{thread.get_absolute_url()}#answer-form")
 
 
@@ -394,6 +417,9 @@ def _answer_draft(request: HttpRequest, thread_id: int) -> AnswerForm | None:
         permissions.check_post_answer(request.user, _visible_thread(request, thread_id))
     except PermissionDenied as exc:
         form.add_error(None, str(exc))
+    else:
+        if refusal := draft.get("refusal"):
+            form.add_error(None, refusal)
     return form
 
 
@@ -412,19 +438,28 @@ def comment(request: HttpRequest, post_id: int) -> HttpResponse:
         form = CommentForm(kept["data"], user=request.user) if kept else CommentForm()
         if kept:
             form.is_valid()
+            if refusal := kept.get("refusal"):
+                form.add_error(None, refusal)
         return render(request, "forum/comment_form.html", {"form": form, "post": post})
     form = CommentForm(request.POST, user=request.user)
+    refusal = ""
     if form.is_valid():
         try:  # judged again under the thread's lock
-            services.post_comment(post, author=request.user, body=form.cleaned_data["body"])
+            comment = services.post_comment(
+                post, author=request.user, body=form.cleaned_data["body"]
+            )
         except PermissionDenied as exc:
-            return _refused(request, exc, typed)
-        drafts.drop(request, draft)
-        messages.success(request, _("Your comment is posted."))
-        return redirect(post)
-    if request.htmx:
+            refusal = str(exc)
+        else:
+            drafts.drop(request, draft)
+            if comment.is_published:
+                messages.success(request, _("Your comment is posted."))
+            else:
+                messages.info(request, _(WAITING_FOR_REVIEW))
+            return redirect(post)
+    if request.htmx and not refusal:
         return render(request, "forum/comment_form.html", {"form": form, "post": post}, status=400)
-    drafts.keep(request, draft, request.POST, ["body"])
+    drafts.keep(request, draft, request.POST, ["body"], refusal=refusal)
     return redirect("forum:comment", post_id=post.pk)
 
 
@@ -442,6 +477,9 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     """Edit a post, change only the tags of a question, or suggest an edit for review:
     which one the member may do (``permissions.edit_mode``) decides the form."""
     post = _visible_post(request, post_id)
+    if post.author_id != request.user.pk and request.user.is_moderator:
+        # A moderator's edit of someone else's post says why and is audited: its own page.
+        return redirect("moderation:edit_post", post_id=post.pk)
     draft = f"edit:{post.pk}"
     try:
         permissions.check_open_editor(request.user, post)
@@ -634,21 +672,6 @@ def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def redact_revision(request: HttpRequest, revision_id: int) -> HttpResponse:
-    """Remove the text of one earlier version (moderators); back to the history page."""
-    revision = get_object_or_404(PostRevision, pk=revision_id)
-    post = _history_post(request, revision.post_id)
-    reason = " ".join(request.POST.get("reason", "").split())
-    try:
-        if services.redact_revision(revision, moderator=request.user, reason=reason):
-            messages.success(request, _("The text of that earlier version is removed."))
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    return redirect("forum:post_history", post_id=post.pk)
-
-
-@login_required
 def delete_post(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _visible_post(request, post_id)
     permissions.check_delete_post(request.user, post)
@@ -718,24 +741,6 @@ def unaccept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The solution mark is removed."))
     except PermissionDenied as exc:
         return _refused(request, exc)
-    return redirect(thread)
-
-
-MODERATION_ACTIONS = {
-    "lock": (services.lock_thread, gettext_lazy("The thread is locked.")),
-    "unlock": (services.unlock_thread, gettext_lazy("The thread is unlocked.")),
-    "pin": (services.pin_thread, gettext_lazy("The thread is pinned.")),
-    "unpin": (services.unpin_thread, gettext_lazy("The thread is unpinned.")),
-}
-
-
-@login_required
-@require_POST
-def moderate_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    thread = _visible_thread(request, pk)
-    service, message = MODERATION_ACTIONS[action]
-    service(thread, actor=request.user)
-    messages.success(request, str(message))
     return redirect(thread)
 
 

@@ -303,8 +303,11 @@ def post_withdrawn(*, post_ids: Iterable[int], cause: str, actor_id: int | None)
     )
 
 
-def posts_restored(*, post_ids: Iterable[int], actor_id: int | None) -> list[LedgerEntry]:
-    """Hidden posts are shown again: give back exactly what hiding them took.
+def posts_restored(
+    *, post_ids: Iterable[int], actor_id: int | None, cause: str = Cause.POST_HIDDEN
+) -> list[LedgerEntry]:
+    """Hidden posts are shown again: give back exactly what hiding them took (with
+    *cause* ``post.deleted``: deleted posts a moderator restored, what deleting took).
 
     Each entry a hide reversed (cause ``post.hidden``) is written again with the points
     it had (the daily cap it met then, the rule's points then), naming the reversal it
@@ -315,7 +318,7 @@ def posts_restored(*, post_ids: Iterable[int], actor_id: int | None) -> list[Led
     post_ids = list(post_ids)
     hidden = LedgerEntry.objects.filter(
         post_id__in=post_ids,
-        cause=Cause.POST_HIDDEN,
+        cause=cause,
         reverses__isnull=False,
         restored_by__isnull=True,
     ).select_related("reverses")

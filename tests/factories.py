@@ -5,11 +5,10 @@ stored counter is what the real code path leaves behind.
 """
 
 import factory
-from django.contrib.auth.models import Group
 from wagtail.models import Locale, Page
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import Role, role_group
 from forum import services
 from forum.models import CategoryIndexPage, CategoryPage
 
@@ -27,8 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create:
             role = extracted or Role.CUSTOMER
-            self.groups.add(Group.objects.get_or_create(name=role.value)[0])
-            self.__dict__.pop("role_names", None)
+            self.groups.add(role_group(role))
+            self.forget_roles()
 
 
 def _product_index() -> CategoryIndexPage:

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "accounts",
     "reputation",
     "forum",
+    "moderation",
+    "demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -377,6 +379,42 @@ REPUTATION_RING_VOTES = env_int("REPUTATION_RING_VOTES", 3)
 REPUTATION_RING_WINDOW_DAYS = env_int("REPUTATION_RING_WINDOW_DAYS", 30)
 # ...and those upvotes were at least this share of all the upvotes each of them gave.
 REPUTATION_RING_SHARE_PERCENT = env_int("REPUTATION_RING_SHARE_PERCENT", 50)
+
+# --- Moderation (moderation/): see docs/moderation.md.
+
+
+def _rates(name: str, default: str) -> dict[str, str]:
+    """ "question=5/h,answer=20/h" -> {"question": "5/h", ...}; a kind left out, or given
+    as "0", has no limit."""
+    rates = {}
+    for item in env_list(name, default):
+        kind, _, rate = item.partition("=")
+        kind, rate = kind.strip(), rate.strip()
+        if kind not in {"question", "answer", "comment", "flag"} or not rate:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not kind=count/period")
+        if rate != "0":
+            rates[kind] = rate
+    return rates
+
+
+# What a member may post per time window (staff are exempt), and the stricter limits of
+# members at the lowest trust level (New), which replace those they name.
+MODERATION_RATES = _rates("MODERATION_RATES", "question=10/h,answer=30/h,comment=60/h,flag=30/h")
+MODERATION_NEW_MEMBER_RATES = _rates(
+    "MODERATION_NEW_MEMBER_RATES", "question=3/h,answer=10/h,comment=20/h,flag=10/h"
+)
+# A moderator's claim on a queue item lapses after this long.
+MODERATION_CLAIM_MINUTES = env_int("MODERATION_CLAIM_MINUTES", 30)
+# In the queue's order, one point of flag weight counts as this many hours of waiting.
+MODERATION_FLAG_WEIGHT_HOURS = env_int("MODERATION_FLAG_WEIGHT_HOURS", 6)
+# The spam checks new posts go through (dotted paths; see moderation/spam.py).
+MODERATION_SPAM_CHECKERS = env_list(
+    "MODERATION_SPAM_CHECKERS", "moderation.spam.heuristic,moderation.spam.akismet"
+)
+# An Akismet-compatible spam service, asked only when a key is set.
+AKISMET_API_KEY = env_str("AKISMET_API_KEY")
+AKISMET_URL = env_str("AKISMET_URL", "https://rest.akismet.com")
+AKISMET_TIMEOUT = env_int("AKISMET_TIMEOUT", 5)
 
 LOGGING = {
     "version": 1,

@@ -20,3 +20,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Two test runs at once on one PostgreSQL server need different test databases.
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
+# No rate limits unless a test sets them: factories post many times in a row.
+MODERATION_RATES = {}
+MODERATION_NEW_MEMBER_RATES = {}
+AKISMET_API_KEY = ""
+# No spam checks unless a test turns them on: factories post the same text many times.
+MODERATION_SPAM_CHECKERS = []

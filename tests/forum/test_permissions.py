@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from forum import permissions, services
 from forum.models import Comment, Post, Thread
+from moderation import services as moderation_services
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def put_in_state(thread, question, customer, administrator):
 
     def arrange(state: str) -> None:
         if state == "locked":
-            services.lock_thread(thread, actor=administrator)
+            moderation_services.lock_thread(thread, moderator=administrator)
         elif state == "deleted":
             services.delete_post(question, actor=customer)
 
@@ -157,7 +158,7 @@ def test_check_delete_post_on_answer(
     if state == "accepted":
         services.accept_answer(answer, actor=customer)
     elif state == "locked":
-        services.lock_thread(thread, actor=administrator)
+        moderation_services.lock_thread(thread, moderator=administrator)
     answer = Post.objects.select_related("thread").get(pk=answer.pk)
 
     _assert_rule(
@@ -212,7 +213,7 @@ def test_check_delete_post_lets_a_moderator_delete_their_own_answer_in_a_locked_
 ):
     moderator = request.getfixturevalue(role)
     answer = services.post_answer(thread, author=moderator, body="A fix ships in firmware 2.1.")
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
     answer = Post.objects.select_related("thread").get(pk=answer.pk)
 
     assert permissions.can_delete_post(moderator, answer)
@@ -221,7 +222,7 @@ def test_check_delete_post_lets_a_moderator_delete_their_own_answer_in_a_locked_
 def test_check_delete_post_tells_the_author_that_a_locked_thread_is_frozen(
     thread, answer, other_customer, administrator
 ):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
     answer = Post.objects.select_related("thread").get(pk=answer.pk)
 
     with pytest.raises(PermissionDenied, match="locked: its posts can no longer be deleted"):
@@ -241,7 +242,7 @@ def test_check_delete_comment(
 ):
     comment = services.post_comment(question, author=customer, body="It is model T-200.")
     if state == "locked":
-        services.lock_thread(thread, actor=administrator)
+        moderation_services.lock_thread(thread, moderator=administrator)
     elif state == "deleted":
         services.delete_comment(comment, actor=customer)
     comment = Comment.objects.select_related("post__thread").get(pk=comment.pk)
@@ -363,7 +364,7 @@ def test_thread_page_offers_the_asker_no_delete_once_another_member_commented(
 def test_thread_page_offers_no_delete_to_the_answers_author_in_a_locked_thread(
     client_for, thread, answer, other_customer, administrator
 ):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     html = _page(client_for(other_customer), thread)
 
@@ -374,7 +375,7 @@ def test_thread_page_offers_no_comment_delete_to_its_author_in_a_locked_thread(
     client_for, thread, question, customer, administrator
 ):
     comment = services.post_comment(question, author=customer, body="It is the T-200 model.")
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     html = _page(client_for(customer), thread)
 
@@ -385,7 +386,7 @@ def test_thread_page_offers_a_moderator_comment_delete_in_a_locked_thread(
     client_for, thread, question, customer, brand_rep, administrator
 ):
     comment = services.post_comment(question, author=customer, body="It is the T-200 model.")
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     html = _page(client_for(brand_rep), thread)
 

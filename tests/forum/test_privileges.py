@@ -17,6 +17,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from forum import permissions, rendering, services
 from forum.models import Comment, Post, PostRevision, Thread, Vote
+from moderation import services as moderation_services
 from reputation import services as reputation
 from reputation.models import Level, Privilege, TrustLevel
 from tests.factories import UserFactory, give_privilege, give_trust, make_answer, make_thread
@@ -429,7 +430,7 @@ def test_member_with_edit_others_cannot_edit_in_a_locked_thread(
     thread, answer, customer, brand_rep
 ):
     give_privilege(customer, Privilege.EDIT_OTHERS)
-    services.lock_thread(thread, actor=brand_rep)
+    moderation_services.lock_thread(thread, moderator=brand_rep)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.edit_post(answer, editor=customer, body=PLAIN_BODY)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from forum import services
 from forum.models import Post, Thread
+from moderation import services as moderation_services
 from reputation.models import Privilege
 from tests.factories import UserFactory, give_privilege, make_category
 
@@ -139,9 +140,9 @@ def _add_threads(count: int, *, category, start: int = 0) -> None:
             if n % 4 == 1:
                 services.accept_answer(answer, actor=author)
         if n % 5 == 0:
-            services.pin_thread(thread, actor=moderator)
+            moderation_services.pin_thread(thread, moderator=moderator)
         if n % 7 == 0:
-            services.lock_thread(thread, actor=moderator)
+            moderation_services.lock_thread(thread, moderator=moderator)
 
 
 @pytest.mark.parametrize("viewer_client", VIEWERS, indirect=True)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from core.models import Event
 from forum import events, permissions, services
 from forum.models import Comment, Post, PostRevision, Tag, Thread, Vote
+from moderation import services as moderation_services
 from reputation.models import Privilege
 from tests.factories import UserFactory, give_privilege, make_answer, make_thread
 
@@ -31,7 +32,7 @@ def comment(question, other_customer):
 
 @pytest.fixture
 def locked_thread(thread, administrator):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
     thread.refresh_from_db()
     return thread
 
@@ -207,7 +208,7 @@ def test_post_answer_is_refused_when_thread_locked(locked_thread, other_customer
 
 def test_post_answer_is_refused_when_lock_happened_after_loading(thread, administrator):
     stale = Thread.objects.get(pk=thread.pk)
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied):
         services.post_answer(stale, author=administrator, body="Reset it, then pair again.")
@@ -274,7 +275,7 @@ def test_post_comment_is_refused_when_lock_happened_after_loading(
     thread, question, administrator, other_customer
 ):
     stale = Post.objects.select_related("thread").get(pk=question.pk)
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.post_comment(stale, author=other_customer, body="Which model?")
@@ -396,7 +397,7 @@ def test_edit_post_is_refused_when_lock_happened_after_loading(
     thread, question, customer, administrator
 ):
     stale = Post.objects.select_related("thread").get(pk=question.pk)
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.edit_post(stale, editor=customer, body="A different description here.")
@@ -514,7 +515,7 @@ def test_delete_question_is_refused_once_another_member_commented_on_it(
 def test_delete_answer_is_refused_for_its_author_when_thread_locked(
     thread, answer, other_customer, administrator
 ):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.delete_post(answer, actor=other_customer)
@@ -528,7 +529,7 @@ def test_delete_answer_is_refused_for_its_author_when_thread_locked(
 def test_delete_question_is_refused_for_its_asker_when_thread_locked(
     thread, question, customer, administrator
 ):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.delete_post(question, actor=customer)
@@ -631,7 +632,7 @@ def test_delete_comment_by_another_member_on_the_question_lowers_the_reply_count
 def test_delete_comment_is_refused_for_its_author_when_thread_locked(
     thread, question, comment, other_customer, administrator
 ):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.delete_comment(comment, actor=other_customer)
@@ -731,7 +732,7 @@ def test_cast_vote_is_refused_on_own_post(answer, other_customer):
 
 
 def test_cast_vote_is_refused_when_thread_locked(answer, customer, administrator):
-    services.lock_thread(answer.thread, actor=administrator)
+    moderation_services.lock_thread(answer.thread, moderator=administrator)
     answer = Post.objects.get(pk=answer.pk)
 
     with pytest.raises(PermissionDenied, match="locked"):
@@ -743,7 +744,7 @@ def test_cast_vote_is_refused_when_thread_locked(answer, customer, administrator
 
 def test_cast_vote_is_refused_when_lock_happened_after_loading(answer, customer, administrator):
     stale = Post.objects.select_related("thread").get(pk=answer.pk)
-    services.lock_thread(answer.thread, actor=administrator)
+    moderation_services.lock_thread(answer.thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.cast_vote(stale, voter=customer, value=Vote.UP)
@@ -869,7 +870,7 @@ def test_accept_answer_again_returns_false_and_writes_nothing(thread, answer, cu
 
 
 def test_accept_answer_is_refused_when_thread_locked(thread, answer, customer, administrator):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.accept_answer(answer, actor=customer)
@@ -927,7 +928,7 @@ def test_unaccept_answer_is_refused_for_other_customer(thread, answer, customer,
 
 def test_unaccept_answer_is_refused_when_thread_locked(thread, answer, customer, administrator):
     services.accept_answer(answer, actor=customer)
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
 
     with pytest.raises(PermissionDenied, match="locked"):
         services.unaccept_answer(thread, actor=customer)
@@ -939,10 +940,10 @@ def test_unaccept_answer_is_refused_when_thread_locked(thread, answer, customer,
 # --- lock / unlock / pin / unpin --------------------------------------------------------------
 
 FLAG_CHANGES = [
-    pytest.param(services.lock_thread, "is_locked", False, id="lock"),
-    pytest.param(services.unlock_thread, "is_locked", True, id="unlock"),
-    pytest.param(services.pin_thread, "is_pinned", False, id="pin"),
-    pytest.param(services.unpin_thread, "is_pinned", True, id="unpin"),
+    pytest.param(moderation_services.lock_thread, "is_locked", False, id="lock"),
+    pytest.param(moderation_services.unlock_thread, "is_locked", True, id="unlock"),
+    pytest.param(moderation_services.pin_thread, "is_pinned", False, id="pin"),
+    pytest.param(moderation_services.unpin_thread, "is_pinned", True, id="unpin"),
 ]
 
 
@@ -957,7 +958,7 @@ def _set_flag(thread, field, value):
 def test_thread_flag_change_is_allowed_for_moderators(request, thread, role, service, field, start):
     _set_flag(thread, field, start)
 
-    assert service(thread, actor=request.getfixturevalue(role)) is True
+    assert service(thread, moderator=request.getfixturevalue(role)) is True
 
     thread.refresh_from_db()
     assert getattr(thread, field) is (not start)
@@ -971,7 +972,7 @@ def test_thread_flag_change_is_refused_for_non_moderators(
     _set_flag(thread, field, start)
 
     with pytest.raises(PermissionDenied, match="Only brand representatives"):
-        service(thread, actor=request.getfixturevalue(role))
+        service(thread, moderator=request.getfixturevalue(role))
 
     thread.refresh_from_db()
     assert getattr(thread, field) is start
@@ -981,23 +982,23 @@ def test_thread_flag_change_is_refused_for_non_moderators(
 def test_thread_flag_change_is_idempotent(thread, brand_rep, service, field, start):
     _set_flag(thread, field, not start)
 
-    assert service(thread, actor=brand_rep) is False
+    assert service(thread, moderator=brand_rep) is False
 
     thread.refresh_from_db()
     assert getattr(thread, field) is (not start)
 
 
 def test_lock_thread_records_locked_at(thread, brand_rep):
-    services.lock_thread(thread, actor=brand_rep)
+    moderation_services.lock_thread(thread, moderator=brand_rep)
 
     thread.refresh_from_db()
     assert thread.locked_at is not None
 
 
 def test_unlock_thread_clears_locked_at(thread, brand_rep):
-    services.lock_thread(thread, actor=brand_rep)
+    moderation_services.lock_thread(thread, moderator=brand_rep)
 
-    services.unlock_thread(thread, actor=brand_rep)
+    moderation_services.unlock_thread(thread, moderator=brand_rep)
 
     thread.refresh_from_db()
     assert not thread.is_locked
@@ -1432,12 +1433,22 @@ def test_unaccept_answer_emits_answer_unaccepted_after_commit(
 @pytest.mark.parametrize(
     ("service", "event_type", "field", "start"),
     [
-        pytest.param(services.lock_thread, events.thread_locked, "is_locked", False, id="lock"),
         pytest.param(
-            services.unlock_thread, events.thread_unlocked, "is_locked", True, id="unlock"
+            moderation_services.lock_thread, events.thread_locked, "is_locked", False, id="lock"
         ),
-        pytest.param(services.pin_thread, events.thread_pinned, "is_pinned", False, id="pin"),
-        pytest.param(services.unpin_thread, events.thread_unpinned, "is_pinned", True, id="unpin"),
+        pytest.param(
+            moderation_services.unlock_thread,
+            events.thread_unlocked,
+            "is_locked",
+            True,
+            id="unlock",
+        ),
+        pytest.param(
+            moderation_services.pin_thread, events.thread_pinned, "is_pinned", False, id="pin"
+        ),
+        pytest.param(
+            moderation_services.unpin_thread, events.thread_unpinned, "is_pinned", True, id="unpin"
+        ),
     ],
 )
 def test_thread_flag_change_emits_its_event_after_commit(
@@ -1447,7 +1458,7 @@ def test_thread_flag_change_emits_its_event_after_commit(
     calls = listen(event_type)
 
     with django_capture_on_commit_callbacks(execute=True):
-        service(thread, actor=brand_rep)
+        service(thread, moderator=brand_rep)
         assert calls == []
 
     assert calls == [{"thread_id": thread.pk, "actor_id": brand_rep.pk}]
@@ -1456,11 +1467,11 @@ def test_thread_flag_change_emits_its_event_after_commit(
 def test_idempotent_lock_emits_nothing(
     listen, django_capture_on_commit_callbacks, thread, brand_rep
 ):
-    services.lock_thread(thread, actor=brand_rep)
+    moderation_services.lock_thread(thread, moderator=brand_rep)
     calls = listen(events.thread_locked)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.lock_thread(thread, actor=brand_rep)
+        moderation_services.lock_thread(thread, moderator=brand_rep)
 
     assert calls == []
 

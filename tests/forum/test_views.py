@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import Comment, Post, Thread, Vote
+from moderation import services as moderation_services
 from reputation.models import Privilege
 from tests.factories import UserFactory, give_privilege, make_answer, make_category, make_thread
 
@@ -43,7 +44,7 @@ def _ask_data(product, **overrides) -> dict:
 
 @pytest.fixture
 def locked_thread(thread, administrator):
-    services.lock_thread(thread, actor=administrator)
+    moderation_services.lock_thread(thread, moderator=administrator)
     thread.refresh_from_db()
     return thread
 
@@ -109,13 +110,13 @@ def test_thread_page_hides_deleted_answer(client, thread, answer, other_customer
 def test_thread_page_shows_moderator_buttons_only_to_moderators(client_for, thread, brand_rep):
     html = _html(client_for(brand_rep).get(thread.get_absolute_url()))
 
-    assert reverse("forum:lock_thread", kwargs={"pk": thread.pk}) in html
+    assert reverse("moderation:lock_thread", kwargs={"pk": thread.pk}) in html
 
 
 def test_thread_page_hides_moderator_buttons_from_customers(client_for, thread, customer):
     html = _html(client_for(customer).get(thread.get_absolute_url()))
 
-    assert reverse("forum:lock_thread", kwargs={"pk": thread.pk}) not in html
+    assert reverse("moderation:lock_thread", kwargs={"pk": thread.pk}) not in html
 
 
 def _count_queries(client, url: str) -> int:
@@ -1005,7 +1006,7 @@ def test_moderation_post_by_brand_rep_changes_the_thread(
     Thread.objects.filter(pk=thread.pk).update(**{field: start})
 
     response = client_for(brand_rep).post(
-        reverse(f"forum:{action}_thread", kwargs={"pk": thread.pk})
+        reverse(f"moderation:{action}_thread", kwargs={"pk": thread.pk})
     )
 
     thread.refresh_from_db()
@@ -1017,7 +1018,7 @@ def test_moderation_post_by_brand_rep_changes_the_thread(
 @pytest.mark.parametrize("role", ["customer", "support_agent"])
 def test_lock_post_by_non_moderator_is_refused_with_the_reason(request, client_for, thread, role):
     response = client_for(request.getfixturevalue(role)).post(
-        reverse("forum:lock_thread", kwargs={"pk": thread.pk})
+        reverse("moderation:lock_thread", kwargs={"pk": thread.pk})
     )
 
     thread.refresh_from_db()
@@ -1027,7 +1028,7 @@ def test_lock_post_by_non_moderator_is_refused_with_the_reason(request, client_f
 
 
 def test_lock_post_by_anonymous_redirects_to_login(client, thread):
-    response = client.post(reverse("forum:lock_thread", kwargs={"pk": thread.pk}))
+    response = client.post(reverse("moderation:lock_thread", kwargs={"pk": thread.pk}))
 
     thread.refresh_from_db()
     _assert_login_redirect(response)

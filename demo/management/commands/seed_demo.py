@@ -31,8 +31,8 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
-from forum import caching, permissions, rendering, services
-from forum import demo_content as content
+from demo import content
+from forum import caching, permissions, rendering, screening, services
 from forum.models import (
     CategoryIndexPage,
     CategoryPage,
@@ -44,6 +44,14 @@ from forum.models import (
     Thread,
     Visibility,
     Vote,
+)
+from moderation import services as moderation
+from moderation.models import (
+    BlockedDomain,
+    CannedReply,
+    FlagReason,
+    ReviewItem,
+    ScreeningRule,
 )
 from reputation import badges, gaming
 from reputation import services as reputation
@@ -101,14 +109,18 @@ class Command(BaseCommand):
         products, new_products = seed_products()
         home_updated = seed_home_page(products)
         new_threads = 0
-        # The demo's months of history are played in a minute: no daily cap on its votes.
+        # The demo's months of history are played in a minute: no daily cap on its votes,
+        # and no rate limits or screening (its examples of held posts are screened below).
         with override_settings(REPUTATION_DAILY_VOTE_CAP=0):
-            seed_reputation_history(users, now)
-            for spec in content.THREADS:
-                if DemoThreadSeeder(spec, users, products, now).run():
-                    new_threads += 1
+            with screening.bypass():
+                seed_reputation_history(users, now)
+                for spec in content.THREADS:
+                    if DemoThreadSeeder(spec, users, products, now).run():
+                        new_threads += 1
             examples = seed_visibility_examples(users, products)
-            seed_reputation(users, now)
+            with screening.bypass():
+                seed_reputation(users, now)
+            examples = seed_moderation_examples(users, products) or examples
         self.stdout.write(
             f"Demo content: {new_accounts} new accounts, {new_products} new products, "
             f"{new_threads} new threads{', home page updated' if home_updated else ''}"
@@ -156,9 +168,9 @@ def seed_visibility_examples(users: dict[str, User], products: dict[str, Categor
     question waiting for review. Visitors see neither; the demo brand representatives
     and administrator see both, marked; the asker sees their own question, marked.
 
-    The spam is hidden through ``forum.services.hide_post`` (its author pays the spam
-    rule's points); the pending state is set directly until pre-moderation arrives with
-    the moderation issue. Idempotent: does nothing when the examples are there.
+    The spam is hidden through ``moderation.services.hide_post`` (its author pays the spam
+    rule's points); the question waits for review because screening held it (a newcomer's
+    link). Idempotent: does nothing when the examples are there.
     """
     spec = content.VISIBILITY_EXAMPLES
     if Post.objects.filter(body_markdown=spec["spam_body"]).exists():
@@ -175,8 +187,16 @@ def seed_visibility_examples(users: dict[str, User], products: dict[str, Categor
     )
     if thread is None:
         return False
-    spam = services.post_answer(thread, author=users[spec["spam_author"]], body=spec["spam_body"])
-    services.hide_post(spam, moderator=users[spec["spam_hidden_by"]], as_spam=True)
+    with screening.bypass():
+        spam = services.post_answer(
+            thread, author=users[spec["spam_author"]], body=spec["spam_body"]
+        )
+    moderation.hide_post(
+        spam,
+        moderator=users[spec["spam_hidden_by"]],
+        as_spam=True,
+        reason="Advertising, not an answer.",
+    )
     pending = services.ask_question(
         author=users[spec["pending_author"]],
         category=products[spec["pending_product"]],
@@ -191,10 +211,70 @@ def seed_visibility_examples(users: dict[str, User], products: dict[str, Categor
     LedgerEntry.objects.filter(post_id=spam.pk).update(created_at=posted + HOUR)
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=thread.last_activity_at)
     asked = timezone.now() - timedelta(hours=2)
-    Thread.objects.filter(pk=pending.pk).update(
-        state=Visibility.PENDING, created_at=asked, last_activity_at=asked
+    Thread.objects.filter(pk=pending.pk).update(created_at=asked, last_activity_at=asked)
+    Post.objects.filter(thread=pending).update(created_at=asked)
+    ReviewItem.objects.filter(post__thread=pending).update(created_at=asked)
+    caching.drop_everything()
+    return True
+
+
+def seed_moderation_examples(users: dict[str, User], products: dict[str, CategoryPage]) -> bool:
+    """Moderation at work (``content.MODERATION_EXAMPLES``), each through its service: a
+    duplicate closed into its original, flags in the review queue, a newcomer's answer
+    with a link held for review, a warned and a suspended member, canned replies and the
+    screening lists. Idempotent: does nothing when the duplicate is there."""
+    spec = content.MODERATION_EXAMPLES
+    duplicate = spec["duplicate"]
+    if Thread.objects.filter(title=duplicate["title"]).exists():
+        return False
+    for title, body in spec["canned_replies"]:
+        CannedReply.objects.get_or_create(title=title, defaults={"body": body})
+    for pattern, is_regex, note in spec["screening_rules"]:
+        ScreeningRule.objects.get_or_create(
+            pattern=pattern, defaults={"is_regex": is_regex, "note": note}
+        )
+    for domain in spec["blocked_domains"]:
+        BlockedDomain.objects.get_or_create(domain=domain)
+
+    with screening.bypass():
+        thread = services.ask_question(
+            author=users[duplicate["author"]],
+            category=products[duplicate["product"]],
+            title=duplicate["title"],
+            body=duplicate["body"],
+            tags=duplicate["tags"],
+        )
+        question = thread.posts.get(kind=Post.Kind.QUESTION)
+        for voter in duplicate["me_too"]:
+            services.cast_vote(question, voter=users[voter], value=Vote.UP)
+    original = Thread.objects.get(title=duplicate["original"])
+    moderation.close_as_duplicate(
+        thread,
+        moderator=users[duplicate["closed_by"]],
+        original=original,
+        reason=duplicate["reason"],
     )
-    Post.objects.filter(thread=pending).update(state=Visibility.PENDING, created_at=asked)
+
+    reasons = {reason.code: reason for reason in FlagReason.objects.all()}
+    for title, flagger, code, text in spec["flags"]:
+        post = Post.objects.select_related("thread").get(
+            thread__title=title, kind=Post.Kind.QUESTION
+        )
+        moderation.flag_post(post, flagger=users[flagger], reason=reasons[code], text=text)
+
+    held = spec["held_answer"]
+    target = Thread.objects.get(title=held["thread"])
+    services.post_answer(target, author=users[held["author"]], body=held["body"])
+
+    member, moderator, message = spec["warned"]
+    moderation.warn_member(users[member], moderator=users[moderator], message=message)
+    member, moderator, reason, days = spec["suspended"]
+    moderation.suspend_member(
+        users[member],
+        moderator=users[moderator],
+        reason=reason,
+        until=timezone.now() + timedelta(days=days),
+    )
     caching.drop_everything()
     return True
 
@@ -405,9 +485,14 @@ class DemoThreadSeeder:
             )
             self.activity.append(accepted_at)
         if spec.pinned_by:
-            services.pin_thread(thread, actor=users[spec.pinned_by])
+            moderation.pin_thread(thread, moderator=users[spec.pinned_by])
         if spec.locked_by:
-            services.lock_thread(thread, actor=users[spec.locked_by])
+            moderation.lock_thread(
+                thread,
+                moderator=users[spec.locked_by],
+                reason="Solved, and the fix is in the next firmware: open a new thread if "
+                "it comes back.",
+            )
             thread_times["locked_at"] = max(self.activity) + spec.lock_hours
         thread_times["last_activity_at"] = max(self.activity)
         if answer_hours:

@@ -1705,7 +1705,86 @@ VISIBILITY_EXAMPLES = {
     "pending_body": (
         "We are adding a loft conversion and would like a second thermostat upstairs. "
         "Both would run the same combi boiler. Is that supported, and how do the "
-        "schedules interact?"
+        "schedules interact? Our boiler's manual is here: "
+        "https://boiler-manuals.example/combi-24.pdf"
     ),
     "pending_tags": ("boiler", "zones"),
+}
+
+
+# Moderation (seed_demo's seed_moderation_examples): a duplicate closed into its original
+# (its "I have this problem too" votes move there), flags waiting in the review queue, a
+# newcomer's answer with a link held for review, a warned and a suspended member, the
+# canned replies brand representatives use, and the screening lists.
+MODERATION_EXAMPLES = {
+    "duplicate": {
+        "product": "nimbus-thermostat",
+        "author": "dan_o",
+        "title": "Thermostat goes offline at night and shows E42",
+        "body": (
+            "Every night around 2 am my thermostat drops off the app and the screen shows "
+            "E42. It comes back by itself in the morning. Started after the latest update."
+        ),
+        "tags": ("e42", "firmware"),
+        "me_too": ("lena_f", "kenji_t"),
+        "original": "E42 error on the display every night since the 5.2 update",
+        "closed_by": "aisha_nimbus",
+        "reason": "Same E42 night-time drop as the main thread, which has the fix.",
+    },
+    "flags": (
+        # thread title (its question is flagged), flagger, reason code, text
+        (
+            "Charged twice for Nimbus Protect this month",
+            "kenji_t",
+            "needs-staff",
+            "A billing problem: only the company can refund this.",
+        ),
+        (
+            "Nimbus Protect price increase is ridiculous",
+            "priya_n",
+            "rude",
+            "The last paragraph is aimed at the support staff personally.",
+        ),
+        (
+            "Nimbus Protect price increase is ridiculous",
+            "maria_k",
+            "off-topic",
+            "",
+        ),
+    ),
+    "held_answer": {
+        "thread": "Faceplate is stuck: how do I remove it without breaking it?",
+        "author": "lena_f",
+        "body": (
+            "I had the same problem in my rented flat. This video shows where to press "
+            "with a plastic card: https://video.example/faceplate-release"
+        ),
+    },
+    "warned": (
+        "quickfan_88",
+        "aisha_nimbus",
+        "Please vote for answers that helped you rather than for one member: a burst of "
+        "votes for the same person is reversed by the moderators.",
+    ),
+    "suspended": (
+        "deals_4u",
+        "aisha_nimbus",
+        "Advertising in answers after the spam was removed.",
+        30,
+    ),
+    "canned_replies": (
+        (
+            "Ask for model and firmware",
+            "Hi {asker}, thanks for the report. To look into it, could you tell us the "
+            "model of your {product} and its firmware version (Settings > About)? "
+            "— {moderator}, Nimbus Home",
+        ),
+        (
+            "Passed to the support team",
+            "Hi {asker}, this needs a look at your account, so I have passed “{thread}” "
+            "to our support team. They will reply here. — {moderator}",
+        ),
+    ),
+    "screening_rules": ((r"\b(keygen|crack(ed)?|warez)\b", True, "pirated software"),),
+    "blocked_domains": ("best-thermo-deals.example",),
 }
