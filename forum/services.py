@@ -232,14 +232,17 @@ def post_answer(
             )
             # The answer times are its created_at, so that deleting an answer can work
             # them out again from the answers that are left (delete_post).
-            changes = {"last_activity_at": post.created_at}
+            # A post waiting for review changes nothing others see, the activity included.
+            changes = {}
             if post.is_published:
+                changes["last_activity_at"] = post.created_at
                 changes["answer_count"] = F("answer_count") + 1
                 if locked.first_answer_at is None:
                     changes["first_answer_at"] = post.created_at
                 if locked.staff_answered_at is None and author.is_staff_member:
                     changes["staff_answered_at"] = post.created_at
-            Thread.objects.filter(pk=locked.pk).update(**changes)
+            if changes:
+                Thread.objects.filter(pk=locked.pk).update(**changes)
             reputation.request_badge_check([author.pk])
             events.emit(
                 events.answer_posted, thread_id=locked.pk, post_id=post.pk, actor_id=author.pk
@@ -284,13 +287,15 @@ def _post_comment(post: Post, author: User, body: str, body_html: str, held: lis
         state=Visibility.PENDING if held else Visibility.PUBLISHED,
     )
     post_changes = {"version": F("version") + 1}
-    thread_changes = {"last_activity_at": comment.created_at}
+    thread_changes = {}
     if comment.is_published:
+        thread_changes["last_activity_at"] = comment.created_at
         post_changes["comment_count"] = F("comment_count") + 1
         if _is_others_reply(comment, post):
             thread_changes["others_comment_count"] = F("others_comment_count") + 1
     Post.objects.filter(pk=post.pk).update(**post_changes)
-    Thread.objects.filter(pk=thread.pk).update(**thread_changes)
+    if thread_changes:
+        Thread.objects.filter(pk=thread.pk).update(**thread_changes)
     events.emit(
         events.comment_posted,
         thread_id=thread.pk,

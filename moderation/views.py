@@ -227,7 +227,13 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
 def redact_revision(request: HttpRequest, revision_id: int) -> HttpResponse:
     """Remove the text of one earlier version (moderators); back to the history page."""
     revision = get_object_or_404(PostRevision, pk=revision_id)
-    post = _moderated_post(request, revision.post_id)
+    post = _visible_post(request, revision.post_id)
+    if not forum_permissions.can_view_post_history(request.user, post):
+        raise Http404  # a history the viewer may not see is not even said to exist
+    try:
+        permissions.check_moderate_post(request.user, post)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
     reason = " ".join(request.POST.get("reason", "").split())
     try:
         if services.redact_revision(revision, moderator=request.user, reason=reason):

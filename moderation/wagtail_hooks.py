@@ -167,12 +167,13 @@ class QueueView(_ModeratorView):
                 "resolved_by",
             )
             .prefetch_related(
+                "member__groups",
                 Prefetch(
                     "flags",
                     queryset=Flag.objects.select_related("reason", "flagger").order_by(
                         "created_at"
                     ),
-                )
+                ),
             )
         )
         page = Paginator(items, QUEUE_PAGE_SIZE).get_page(self.request.GET.get("p"))

@@ -35,7 +35,7 @@ def _history(client, post):
 
 
 def _redact(client, revision, reason="A password"):
-    url = reverse("forum:redact_revision", kwargs={"revision_id": revision.pk})
+    url = reverse("moderation:redact_revision", kwargs={"revision_id": revision.pk})
     return client.post(url, {"reason": reason})
 
 
@@ -89,7 +89,7 @@ def test_thread_page_links_the_author_to_the_history(client_for, edited, other_c
 def test_history_offers_moderators_a_remove_button_and_the_author_none(
     client, edited, leaky, other_customer, brand_rep
 ):
-    action = reverse("forum:redact_revision", kwargs={"revision_id": leaky.pk})
+    action = reverse("moderation:redact_revision", kwargs={"revision_id": leaky.pk})
     client.force_login(other_customer)
     assert action not in _history(client, edited).content.decode()
     client.force_login(brand_rep)

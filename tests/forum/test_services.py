@@ -643,8 +643,11 @@ def test_delete_comment_is_refused_for_its_author_when_thread_locked(
     assert question.comment_count == 1
 
 
-def test_delete_comment_by_brand_rep_is_allowed(comment, brand_rep):
-    services.delete_comment(comment, actor=brand_rep)
+def test_delete_comment_by_brand_rep_goes_through_moderation(comment, brand_rep):
+    with pytest.raises(PermissionDenied, match="your own comments"):
+        services.delete_comment(comment, actor=brand_rep)
+
+    moderation_services.delete_post(comment.post, moderator=brand_rep, comment=comment)
 
     comment.refresh_from_db()
     assert comment.is_deleted
@@ -1318,12 +1321,13 @@ def test_delete_question_emits_that_the_thread_went_away(
 
 
 def test_delete_comment_emits_comment_deleted_with_its_thread(
-    listen, django_capture_on_commit_callbacks, comment, brand_rep
+    listen, django_capture_on_commit_callbacks, comment
 ):
     calls = listen(events.comment_deleted)
+    author = comment.author
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_comment(comment, actor=brand_rep)
+        services.delete_comment(comment, actor=author)
         assert calls == []
 
     assert calls == [
@@ -1331,7 +1335,7 @@ def test_delete_comment_emits_comment_deleted_with_its_thread(
             "thread_id": comment.post.thread_id,
             "post_id": comment.post_id,
             "comment_id": comment.pk,
-            "actor_id": brand_rep.pk,
+            "actor_id": author.pk,
         }
     ]
 

@@ -578,15 +578,21 @@ def test_edit_post_saves_the_change_and_redirects(client_for, thread, question, 
     assert question.revisions.get().body_markdown == QUESTION_BODY
 
 
-def test_edit_post_by_brand_rep_is_allowed(client_for, answer, brand_rep):
-    response = client_for(brand_rep).post(
-        reverse("forum:edit_post", kwargs={"post_id": answer.pk}),
-        {"body": "Hold reset for twenty seconds, then pair it again."},
+def test_edit_post_by_brand_rep_goes_to_the_audited_moderator_edit(client_for, answer, brand_rep):
+    client = client_for(brand_rep)
+    response = client.get(reverse("forum:edit_post", kwargs={"post_id": answer.pk}))
+    assert response.status_code == 302
+    assert response.url == reverse("moderation:edit_post", kwargs={"post_id": answer.pk})
+
+    response = client.post(
+        response.url,
+        {"body": "Hold reset for twenty seconds, then pair it again.", "reason": "Clearer steps"},
     )
 
     answer.refresh_from_db()
     assert response.status_code == 302
     assert answer.body_markdown == "Hold reset for twenty seconds, then pair it again."
+    assert answer.revisions.get().reason == "Clearer steps"
 
 
 def test_edit_post_by_other_customer_is_refused_with_the_reason(client_for, answer, customer):
@@ -1206,7 +1212,9 @@ def test_thread_list_page_links_keep_the_sort(client, list_url, sortable, settin
 
 
 def test_category_page_lists_pinned_threads_first(client, category, sortable, brand_rep):
-    services.pin_thread(Thread.objects.get(title="Bravo drops Wi-Fi"), actor=brand_rep)
+    moderation_services.pin_thread(
+        Thread.objects.get(title="Bravo drops Wi-Fi"), moderator=brand_rep
+    )
 
     html = _html(client.get(f"/c/{category.slug}/"))
 
@@ -1215,7 +1223,9 @@ def test_category_page_lists_pinned_threads_first(client, category, sortable, br
 
 
 def test_tag_page_sorts_pinned_threads_with_the_others(client, sortable, brand_rep):
-    services.pin_thread(Thread.objects.get(title="Bravo drops Wi-Fi"), actor=brand_rep)
+    moderation_services.pin_thread(
+        Thread.objects.get(title="Bravo drops Wi-Fi"), moderator=brand_rep
+    )
 
     html = _html(client.get("/tags/wifi/"))
 

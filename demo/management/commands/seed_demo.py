@@ -245,6 +245,10 @@ def seed_moderation_examples(users: dict[str, User], products: dict[str, Categor
             tags=duplicate["tags"],
         )
         question = thread.posts.get(kind=Post.Kind.QUESTION)
+        # Asked two days ago, closed today.
+        asked = timezone.now() - timedelta(days=2)
+        Thread.objects.filter(pk=thread.pk).update(created_at=asked, last_activity_at=asked)
+        Post.objects.filter(pk=question.pk).update(created_at=asked)
         for voter in duplicate["me_too"]:
             services.cast_vote(question, voter=users[voter], value=Vote.UP)
     original = Thread.objects.get(title=duplicate["original"])
