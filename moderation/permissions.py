@@ -27,13 +27,16 @@ def _why_not_moderator(user: AnyUser) -> str | None:
         return _("Please log in first.")
     if not user.is_active or not user.is_moderator:
         return _("Only brand representatives and administrators can do this.")
-    return None
+    # A suspended (or warned) moderator moderates nothing until it is over.
+    return user.write_refusal()
 
 
 def _why_not_moderate_in(user: AnyUser, category_id: int | None) -> str | None:
+    """Act in the product *category_id*; what belongs to no product (an account under
+    watch) is for every moderator."""
     if reason := _why_not_moderator(user):
         return reason
-    if not user.moderates(category_id):
+    if category_id is not None and not user.moderates(category_id):
         return _("You moderate other products: this one is not among them.")
     return None
 

@@ -336,6 +336,7 @@ def dismiss_item(item: ReviewItem, *, moderator: User, note: str = "") -> bool:
     """Leave the post as it is: the item's flags are dismissed (an account under watch is
     let go). Idempotent: False when the item was already resolved."""
     current = _locked_item(item)
+    permissions.check_moderate_in(moderator, current.category_id)
     if not current.is_open:
         return False
     permissions.check_decide(moderator, current)
@@ -494,6 +495,9 @@ def _load(post: Post, comment: Comment | None) -> tuple[Thread, Post, Comment | 
     current_comment = None
     if comment is not None:
         current_comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current_comment.post_id != current.pk:
+            # The product checked is the post's: a comment of another post would slip by.
+            raise PermissionDenied(_("This comment is not under that post."))
         current_comment.post = current
     return thread, current, current_comment
 
@@ -1370,7 +1374,11 @@ def revert_spam_sweep(sweep: SpamSweep, *, moderator: User, reason: str = "") ->
     if current.reverted_at is not None:
         return False
     shown = []
-    for post in Post.objects.filter(pk__in=current.post_ids).select_related("thread"):
+    # Only what is still hidden: a post deleted since stays deleted.
+    still_hidden = Post.objects.filter(pk__in=current.post_ids, state=Visibility.HIDDEN).exclude(
+        thread__state=Visibility.DELETED
+    )
+    for post in still_hidden.select_related("thread").order_by("-kind", "pk"):
         if forum.unhide_post(post, moderator=moderator):
             shown.append(post.pk)
     member = current.member
