@@ -69,8 +69,9 @@ urlpatterns += i18n_patterns(
     # The most visited pages first: URLs are tried in order.
     path("", forum_views.serve_wagtail_page, {"path": ""}, name="home"),
     path("c/", forum_views.serve_wagtail_page, {"path": "c/"}, name="products"),
-    path("", include("forum.urls")),
+    # Before the forum's: its thread pattern (t/<id>/<slug>/) would take t/<id>/moderate/.
     path("", include("moderation.urls")),
+    path("", include("forum.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     # Wagtail's pages with the page cache in front: wagtail.urls' page pattern, leaving

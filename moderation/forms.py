@@ -161,3 +161,30 @@ class NoteForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class MergeForm(ReasonForm):
+    into = ThreadReferenceField(
+        label=_("Merge into the thread (its address or number)"),
+        error_messages={"required": _("Please give the address of the thread to merge into.")},
+    )
+
+
+class SplitForm(ReasonForm):
+    title = forms.CharField(
+        label=_("Title of the new thread"),
+        max_length=150,
+        error_messages={"required": _("Please give the new thread a title.")},
+    )
+    answers = forms.MultipleChoiceField(
+        label=_("Answers to move (the first becomes the new question)"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Please choose the answers to move.")},
+    )
+
+    def __init__(self, *args, answers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["answers"].choices = [
+            (str(post.pk), f"#{post.pk} {post.author.public_name}: {post.body_markdown[:80]}")
+            for post in answers
+        ]

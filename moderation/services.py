@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core import ratelimit
 from forum import events as forum_events
+from forum import rendering
 from forum import services as forum
 from forum.models import (
     MODERATION_REASON_MAX_LENGTH,
@@ -1077,18 +1078,8 @@ def _move_demand(duplicate: Thread, original: Thread) -> int:
     return len(gaining)
 
 
-@transaction.atomic
-def close_as_duplicate(
-    thread: Thread, *, moderator: User, original: Thread, reason: str = ""
-) -> int:
-    """Close *thread* as a duplicate of *original*: it is locked and points to the
-    original (which lists it), and its demand moves there (``_move_demand``: each person
-    counted once). Returns how many people the original gained. Refused when the original
-    is the thread itself, not published, or a duplicate itself.
-    """
-    reason = _clean(reason, MODERATION_REASON_MAX_LENGTH)
-    threads = _lock_threads(thread.pk, original.pk)
-    current, target = threads[thread.pk], threads.get(original.pk)
+def _check_pair(moderator: User, current: Thread, target: Thread | None) -> Thread:
+    """What closing or merging *current* into *target* needs, judged on the locked rows."""
     permissions.check_moderate_thread(moderator, current)
     if target is None or target.pk == current.pk:
         raise PermissionDenied(_("A thread cannot be a duplicate of itself."))
@@ -1101,6 +1092,12 @@ def close_as_duplicate(
         )
     if not target.is_published or not current.is_published:
         raise PermissionDenied(_("Only published threads can be closed as duplicates."))
+    return target
+
+
+def _close(current: Thread, target: Thread, moderator: User, reason: str) -> int:
+    """Close the locked *current* into *target*: demand moves, the thread is locked and
+    points to the original. Returns how many people the original gained."""
     moved = _move_demand(current, target)
     now = timezone.now()
     Thread.objects.filter(pk=current.pk).update(
@@ -1116,6 +1113,23 @@ def close_as_duplicate(
     question = Post.objects.get(thread=current, kind="question")
     question.thread = current
     _resolve(moderator=moderator, decision=Decision.CLOSED_DUPLICATE, note=reason, post=question)
+    return moved
+
+
+@transaction.atomic
+def close_as_duplicate(
+    thread: Thread, *, moderator: User, original: Thread, reason: str = ""
+) -> int:
+    """Close *thread* as a duplicate of *original*: it is locked and points to the
+    original (which lists it), and its demand moves there (``_move_demand``: each person
+    counted once). Returns how many people the original gained. Refused when the original
+    is the thread itself, not published, or a duplicate itself.
+    """
+    reason = _clean(reason, MODERATION_REASON_MAX_LENGTH)
+    threads = _lock_threads(thread.pk, original.pk)
+    current = threads[thread.pk]
+    target = _check_pair(moderator, current, threads.get(original.pk))
+    moved = _close(current, target, moderator, reason)
     _audit(
         "moderation.thread.closed_duplicate",
         moderator,
@@ -1134,6 +1148,194 @@ def close_as_duplicate(
     )
     thread.duplicate_of, thread.is_locked = target, True
     return moved
+
+
+def _recount(thread_id: int) -> None:
+    """A thread's answer count and answer times from the answers it holds now."""
+    published = Post.objects.filter(
+        thread_id=thread_id, kind=Post.Kind.ANSWER, state=Visibility.PUBLISHED
+    )
+    Thread.objects.filter(pk=thread_id).update(
+        answer_count=published.count(), **forum.answer_times(thread_id)
+    )
+
+
+def _take_back_solution(thread: Thread, moderator: User) -> int | None:
+    """The locked *thread*'s solution stops being one (its answers are leaving)."""
+    answer_id = thread.accepted_answer_id
+    if answer_id is None:
+        return None
+    Thread.objects.filter(pk=thread.pk).update(
+        accepted_answer=None, accepted_at=None, accepted_by=None
+    )
+    reputation.answer_unaccepted(post_id=answer_id, actor_id=moderator.pk)
+    forum_events.emit(
+        forum_events.answer_unaccepted,
+        thread_id=thread.pk,
+        post_id=answer_id,
+        actor_id=moderator.pk,
+    )
+    return answer_id
+
+
+@transaction.atomic
+def merge_threads(source: Thread, *, into: Thread, moderator: User, reason: str = "") -> list[int]:
+    """Merge *source* into *into*: its answers (with their comments and votes) move there
+    and it is closed as a duplicate pointing to it, its demand moving too. A solution of
+    *source* stops being one: the original's asker decides its own solution. Returns the
+    ids of the answers moved.
+    """
+    reason = _clean(reason, MODERATION_REASON_MAX_LENGTH)
+    threads = _lock_threads(source.pk, into.pk)
+    current = threads[source.pk]
+    target = _check_pair(moderator, current, threads.get(into.pk))
+    answers = list(
+        Post.objects.select_for_update()
+        .filter(thread=current, kind=Post.Kind.ANSWER)
+        .exclude(state=Visibility.DELETED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    reputation.lock_for_posts(answers, [current.author_id, target.author_id])
+    _take_back_solution(current, moderator)
+    Post.objects.filter(pk__in=answers).update(thread=target, version=F("version") + 1)
+    ReviewItem.objects.filter(post_id__in=answers).update(category_id=target.category_id)
+    _recount(current.pk)
+    _recount(target.pk)
+    latest = (
+        Post.objects.filter(pk__in=answers, state=Visibility.PUBLISHED)
+        .order_by("-created_at")
+        .first()
+    )
+    if latest is not None:
+        Thread.objects.filter(pk=target.pk, last_activity_at__lt=latest.created_at).update(
+            last_activity_at=latest.created_at
+        )
+    moved = _close(current, target, moderator, reason)
+    _audit(
+        "moderation.threads.merged",
+        moderator,
+        thread=current,
+        member=current.author,
+        reason=reason,
+        before={"answers": answers},
+        after={"into": target.pk, "moved_votes": moved},
+    )
+    events.emit(
+        events.threads_merged,
+        thread_id=target.pk,
+        merged_id=current.pk,
+        post_ids=answers,
+        actor_id=moderator.pk,
+    )
+    source.duplicate_of, source.is_locked = target, True
+    return answers
+
+
+def _answer_to_question(post: Post, thread: Thread, moderator: User) -> None:
+    """The answer *post* becomes the question of the new *thread*: its up votes become
+    "I have this problem too" votes (through the ledger: an answer's points are taken back,
+    a question's given), its down votes are taken back."""
+    old_source = forum.post_source(post)
+    votes = list(Vote.objects.select_for_update().filter(post=post))
+    reputation.lock_members({post.author_id, *(vote.voter_id for vote in votes)})
+    for vote in votes:
+        reputation.vote_changed(
+            source=old_source,
+            kind="answer",
+            author_id=post.author_id,
+            voter_id=vote.voter_id,
+            old_value=vote.value,
+            new_value=0,
+        )
+    Vote.objects.filter(post=post, value=Vote.DOWN).delete()
+    ups = [vote for vote in votes if vote.value == Vote.UP]
+    Post.objects.filter(pk=post.pk).update(
+        thread=thread, kind=Post.Kind.QUESTION, score=len(ups), version=F("version") + 1
+    )
+    post.thread, post.kind = thread, Post.Kind.QUESTION
+    for vote in ups:
+        reputation.vote_changed(
+            source=forum.post_source(post),
+            kind="question",
+            author_id=post.author_id,
+            voter_id=vote.voter_id,
+            old_value=0,
+            new_value=Vote.UP,
+        )
+    Thread.objects.filter(pk=thread.pk).update(vote_count=len(ups))
+
+
+@transaction.atomic
+def split_answers(
+    thread: Thread, *, answers: list[Post], moderator: User, title: str, reason: str = ""
+) -> Thread:
+    """Move *answers* of *thread* into a new thread titled *title*, in the same product:
+    the first becomes its question (by its author), the others its answers. A solution
+    among them stops being one. Returns the new thread.
+    """
+    reason = _clean(reason, MODERATION_REASON_MAX_LENGTH)
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("Please give the new thread a title."))
+    current = forum.locked_thread(thread.pk)
+    permissions.check_moderate_thread(moderator, current)
+    ids = [post.pk for post in answers]
+    chosen = {
+        post.pk: post
+        for post in Post.objects.select_for_update()
+        .filter(pk__in=ids, thread=current, kind=Post.Kind.ANSWER)
+        .exclude(state=Visibility.DELETED)
+    }
+    if not chosen or len(chosen) != len(set(ids)):
+        raise PermissionDenied(_("Choose answers of this thread that are still there."))
+    first = chosen[ids[0]]
+    if first.state != Visibility.PUBLISHED:
+        raise PermissionDenied(
+            _("The first answer chosen becomes the question: it must be published.")
+        )
+    reputation.lock_for_posts(list(chosen), [current.author_id, first.author_id])
+    if current.accepted_answer_id in chosen:
+        _take_back_solution(current, moderator)
+    new = Thread.objects.create(
+        category_id=current.category_id,
+        author_id=first.author_id,
+        title=title[: Thread._meta.get_field("title").max_length],
+        slug=forum.thread_slug(title),
+        excerpt=rendering.excerpt(first.body_html),
+        last_activity_at=first.created_at,
+    )
+    _answer_to_question(first, new, moderator)
+    rest = [pk for pk in ids[1:] if pk in chosen]
+    Post.objects.filter(pk__in=rest).update(thread=new, version=F("version") + 1)
+    ReviewItem.objects.filter(post_id__in=list(chosen)).update(category_id=new.category_id)
+    _recount(current.pk)
+    _recount(new.pk)
+    others = Comment.objects.filter(post=first, state=Visibility.PUBLISHED).exclude(
+        author_id=first.author_id
+    )
+    Thread.objects.filter(pk=new.pk).update(others_comment_count=others.count())
+    # The new thread began when its question was written, and was last active then or
+    # at its latest answer.
+    latest = max(post.created_at for post in chosen.values() if post.is_published)
+    Thread.objects.filter(pk=new.pk).update(created_at=first.created_at, last_activity_at=latest)
+    _audit(
+        "moderation.answers.split",
+        moderator,
+        thread=current,
+        member=first.author,
+        reason=reason,
+        before={"thread": current.pk, "answers": ids},
+        after={"thread": new.pk, "question": first.pk},
+    )
+    events.emit(
+        events.answers_split,
+        thread_id=new.pk,
+        from_thread_id=current.pk,
+        post_ids=ids,
+        actor_id=moderator.pk,
+    )
+    return new
 
 
 @transaction.atomic

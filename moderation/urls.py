@@ -27,7 +27,7 @@ urlpatterns = [
             {"action": action},
             name=f"{action}_thread",
         )
-        for action in (*views.THREAD_FLAGS, "move", "close", "reopen")
+        for action in (*views.THREAD_FLAGS, "move", "close", "reopen", "merge", "split")
     ],
     path("t/<int:pk>/canned/<int:reply_id>/", views.canned_answer, name="canned_answer"),
     path("u/<str:username>/moderate/", views.moderate_member, name="member"),

@@ -268,6 +268,15 @@ def _move_targets(user: User, thread: Thread) -> list[CategoryPage]:
     ]
 
 
+def _split_candidates(thread: Thread) -> list[Post]:
+    return list(
+        Post.objects.filter(thread=thread, kind=Post.Kind.ANSWER)
+        .exclude(state="deleted")
+        .select_related("author")
+        .order_by("created_at", "pk")[:200]
+    )
+
+
 def _thread_context(request: HttpRequest, thread: Thread, **forms_given) -> dict:
     return {
         "thread": thread,
@@ -275,8 +284,20 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms_given) -> dict
         "move_form": forms_given.get("move_form")
         or forms.MoveForm(categories=_move_targets(request.user, thread)),
         "duplicate_form": forms_given.get("duplicate_form") or forms.DuplicateForm(),
+        "merge_form": forms_given.get("merge_form") or forms.MergeForm(),
+        "split_form": forms_given.get("split_form")
+        or forms.SplitForm(answers=_split_candidates(thread)),
         "canned_replies": CannedReply.objects.filter(is_active=True),
     }
+
+
+def _target_thread(request: HttpRequest, form, field: str) -> Thread | None:
+    """The thread a form names, if the moderator may see it (else a form error)."""
+    target = form.cleaned_data[field]
+    if not forum_permissions.is_visible_thread(request.user, target):
+        form.add_error(field, _("No thread has that address."))
+        return None
+    return target
 
 
 @login_required
@@ -311,14 +332,11 @@ def act_on_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         elif action == "close":
             form = forms.DuplicateForm(request.POST)
-            if not form.is_valid():
+            original = _target_thread(request, form, "original") if form.is_valid() else None
+            if original is None:
                 context = _thread_context(request, thread, duplicate_form=form)
                 return render(request, "moderation/moderate_thread.html", context, status=400)
             data = form.cleaned_data
-            if not forum_permissions.is_visible_thread(user, data["original"]):
-                form.add_error("original", _("No thread has that address."))
-                context = _thread_context(request, thread, duplicate_form=form)
-                return render(request, "moderation/moderate_thread.html", context, status=400)
             moved = services.close_as_duplicate(
                 thread, moderator=user, original=data["original"], reason=data["reason"]
             )
@@ -330,6 +348,37 @@ def act_on_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 )
                 % {"count": moved},
             )
+        elif action == "merge":
+            form = forms.MergeForm(request.POST)
+            into = _target_thread(request, form, "into") if form.is_valid() else None
+            if into is None:
+                context = _thread_context(request, thread, merge_form=form)
+                return render(request, "moderation/moderate_thread.html", context, status=400)
+            moved = services.merge_threads(
+                thread, into=into, moderator=user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(
+                request,
+                _("The threads are merged: %(count)s answers moved.") % {"count": len(moved)},
+            )
+            return redirect(into)
+        elif action == "split":
+            candidates = _split_candidates(thread)
+            form = forms.SplitForm(request.POST, answers=candidates)
+            if not form.is_valid():
+                context = _thread_context(request, thread, split_form=form)
+                return render(request, "moderation/moderate_thread.html", context, status=400)
+            chosen = {str(post.pk): post for post in candidates}
+            data = form.cleaned_data
+            new = services.split_answers(
+                thread,
+                answers=[chosen[pk] for pk in data["answers"]],
+                moderator=user,
+                title=data["title"],
+                reason=data["reason"],
+            )
+            messages.success(request, _("The answers are moved to a new thread."))
+            return redirect(new)
         elif action == "reopen":
             if services.reopen_duplicate(thread, moderator=user):
                 messages.success(request, _("The thread is open again."))

@@ -683,3 +683,76 @@ def test_canned_replies_fill_their_placeholders(thread, brand_rep):
         f"Hi {thread.author.public_name}, which {thread.category.title} firmware? {{unknown}} "
         f"— {brand_rep.public_name}"
     )
+
+
+# --- Merge and split -----------------------------------------------------------------------
+
+
+def _assert_ledger_holds() -> None:
+    for member in User.objects.all():
+        total = LedgerEntry.objects.filter(member=member).aggregate(total=Sum("points"))["total"]
+        assert member.reputation == (total or 0), member
+
+
+def test_merging_moves_the_answers_and_closes_the_source_into_the_target(two_threads, brand_rep):
+    original, duplicate = two_threads
+    first = make_answer(duplicate)
+    second = make_answer(duplicate)
+    voter = UserFactory()
+    forum.cast_vote(first, voter=voter, value=Vote.UP)
+    forum.accept_answer(second, actor=duplicate.author)
+
+    moved = services.merge_threads(duplicate, into=original, moderator=brand_rep, reason="Same")
+
+    original.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert moved == [first.pk, second.pk]
+    assert set(original.posts.answers().values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert (original.answer_count, duplicate.answer_count) == (2, 0)
+    assert duplicate.duplicate_of == original
+    assert duplicate.accepted_answer is None
+    assert original.accepted_answer is None
+    assert original.first_answer_at == first.created_at
+    _assert_ledger_holds()
+    assert AuditEntry.objects.get().action == "moderation.threads.merged"
+
+
+def test_splitting_makes_the_first_answer_the_question_of_a_new_thread(thread, brand_rep):
+    first = make_answer(thread, body="My thermostat does something else entirely: it reboots.")
+    second = make_answer(thread)
+    third = make_answer(thread)
+    up, down = UserFactory(), UserFactory()
+    from tests.factories import give_privilege
+
+    give_privilege(down, "downvote")
+    forum.cast_vote(first, voter=up, value=Vote.UP)
+    forum.cast_vote(first, voter=down, value=Vote.DOWN)
+
+    new = services.split_answers(
+        thread, answers=[first, third], moderator=brand_rep, title="Thermostat keeps rebooting"
+    )
+
+    new.refresh_from_db()
+    thread.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.kind, first.thread, first.score) == ("question", new, 1)
+    assert new.author == first.author
+    assert list(new.posts.answers()) == [third]
+    assert (new.answer_count, new.vote_count, thread.answer_count) == (1, 1, 1)
+    assert list(thread.posts.answers()) == [second]
+    assert new.created_at == first.created_at
+    assert list(Vote.objects.filter(post=first).values_list("voter", "value")) == [(up.pk, 1)]
+    _assert_ledger_holds()
+    assert AuditEntry.objects.get().action == "moderation.answers.split"
+
+
+def test_splitting_needs_a_title_and_answers_of_the_thread(thread, category, brand_rep):
+    answer = make_answer(thread)
+    elsewhere = make_answer(make_thread(category=category, title="Another thread with answers"))
+
+    with pytest.raises(ValidationError, match="title"):
+        services.split_answers(thread, answers=[answer], moderator=brand_rep, title="  ")
+    with pytest.raises(PermissionDenied, match="still there"):
+        services.split_answers(thread, answers=[elsewhere], moderator=brand_rep, title="New one")
+
+    assert Thread.objects.count() == 2

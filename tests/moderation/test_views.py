@@ -502,3 +502,79 @@ def test_moderation_is_a_permission_not_a_group_name(thread, brand_rep):
     services.lock_thread(thread, moderator=renamed)
     thread.refresh_from_db()
     assert thread.is_locked
+
+
+def test_a_moderator_merges_and_splits_from_the_thread_page(client_for, category, brand_rep):
+    original = make_thread(category=category, title="E42 on the display every night")
+    duplicate = make_thread(category=category, title="Thermostat shows E42 at night")
+    answer = make_answer(duplicate)
+    other = make_answer(original, body="My thermostat reboots every hour instead, since Monday.")
+    client = client_for(brand_rep)
+    page = _html(client.get(reverse("moderation:thread", kwargs={"pk": duplicate.pk})))
+    assert "Merge into another thread" in page
+
+    client.post(
+        reverse("moderation:merge_thread", kwargs={"pk": duplicate.pk}),
+        {"into": f"http://testserver{original.get_absolute_url()}", "reason": "Same"},
+    )
+    response = client.post(
+        reverse("moderation:split_thread", kwargs={"pk": original.pk}),
+        {"title": "Thermostat reboots every hour", "answers": [str(other.pk)]},
+    )
+
+    answer.refresh_from_db()
+    other.refresh_from_db()
+    assert answer.thread_id == original.pk
+    assert other.kind == "question"
+    assert response.status_code == 302
+    assert response.url == other.thread.get_absolute_url()
+
+
+def test_a_merge_into_an_unknown_thread_says_so_and_keeps_the_form(client_for, thread, brand_rep):
+    response = client_for(brand_rep).post(
+        reverse("moderation:merge_thread", kwargs={"pk": thread.pk}),
+        {"into": "/t/999999/nothing/", "reason": "Same problem"},
+    )
+
+    assert response.status_code == 400
+    page = _html(response)
+    assert "No thread has that address" in page
+    assert 'value="Same problem"' in page
+    thread.refresh_from_db()
+    assert thread.duplicate_of is None
+
+
+def test_the_moderators_pages_for_a_post_a_member_and_a_canned_answer_render(
+    client_for, thread, answer, customer, brand_rep
+):
+    from moderation.models import CannedReply
+
+    reply = CannedReply.objects.create(title="Ask", body="Hi {asker}, which {product} model?")
+    services.flag_post(answer, flagger=customer, reason=FlagReason.objects.get(code="rude"))
+    client = client_for(brand_rep)
+
+    post_page = _html(client.get(reverse("moderation:post", kwargs={"post_id": answer.pk})))
+    member_page = _html(
+        client.get(reverse("moderation:member", kwargs={"username": answer.author.username}))
+    )
+    canned = _html(
+        client.get(
+            reverse("moderation:canned_answer", kwargs={"pk": thread.pk, "reply_id": reply.pk})
+        )
+    )
+
+    assert "Rude or abusive" in post_page
+    assert "Mark as spammer" in member_page
+    assert f"Hi {thread.author.public_name}, which {thread.category.title} model?" in canned
+
+
+def test_a_customer_cannot_open_the_moderators_pages(client_for, answer, other_customer):
+    client = client_for(other_customer)
+
+    responses = [
+        client.get(reverse("moderation:post", kwargs={"post_id": answer.pk})),
+        client.get(reverse("moderation:thread", kwargs={"pk": answer.thread_id})),
+        client.get(reverse("moderation:member", kwargs={"username": answer.author.username})),
+    ]
+
+    assert [response.status_code for response in responses] == [403, 403, 403]
