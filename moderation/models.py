@@ -362,7 +362,7 @@ class BlockedDomain(models.Model):
         return self.domain
 
     def save(self, *args, **kwargs) -> None:
-        self.domain = self.domain.strip().lower().removeprefix("www.")
+        self.domain = self.domain.strip().lower().rstrip(".").removeprefix("www.")
         super().save(*args, **kwargs)
 
 

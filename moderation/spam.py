@@ -8,6 +8,7 @@ service is down) holds nothing and logs why: a spam service's outage must not st
 community from posting.
 """
 
+import http.client
 import logging
 import urllib.error
 import urllib.parse
@@ -56,7 +57,8 @@ def _host(url: str) -> str:
         host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
     except ValueError:
         return ""
-    return host.lower().removeprefix("www.")
+    # "spam.example." is the same site as "spam.example".
+    return host.lower().rstrip(".").removeprefix("www.")
 
 
 def blocked_domains_in(html: str, blocked: set[str]) -> list[str]:
@@ -122,7 +124,7 @@ def akismet(submission: Submission) -> list[str]:
     data = urllib.parse.urlencode(
         {
             "api_key": key,
-            "blog": settings.SITE_URL,
+            "blog": settings.WAGTAILADMIN_BASE_URL,  # the site's address (SITE_URL)
             "user_ip": author.signup_ip or "127.0.0.1",
             "comment_type": "reply" if submission.kind != "question" else "forum-post",
             "comment_author": author.username,
@@ -135,7 +137,13 @@ def akismet(submission: Submission) -> list[str]:
     try:
         with urllib.request.urlopen(request, timeout=settings.AKISMET_TIMEOUT) as response:  # noqa: S310
             answer = response.read(100).decode("utf-8", "replace").strip()
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (
+        urllib.error.URLError,
+        TimeoutError,
+        OSError,
+        http.client.HTTPException,
+        ValueError,
+    ) as exc:
         logger.warning("the spam service could not be asked: %s", exc)
         return []
     if answer == "true":

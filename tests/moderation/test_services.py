@@ -756,3 +756,69 @@ def test_splitting_needs_a_title_and_answers_of_the_thread(thread, category, bra
         services.split_answers(thread, answers=[elsewhere], moderator=brand_rep, title="New one")
 
     assert Thread.objects.count() == 2
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listen():
+    """``listen(event_type)`` connects a receiver and returns the payloads it is given."""
+    connected = []
+
+    def connect(event_type):
+        calls = []
+
+        def receiver(event):
+            calls.append(event.payload)
+
+        name = f"test-listener-{id(calls)}"
+        event_type.connect(receiver, name=name)
+        connected.append((event_type, name))
+        return calls
+
+    yield connect
+    for event_type, name in connected:
+        event_type.disconnect(None, name=name)
+
+
+def test_flagging_and_closing_announce_their_events_after_commit(
+    listen, committed, two_threads, customer, brand_rep
+):
+    from moderation import events
+
+    original, duplicate = two_threads
+    flags, closes, resolved = (
+        listen(events.post_flagged),
+        listen(events.thread_closed),
+        listen(events.item_resolved),
+    )
+    question = duplicate.posts.get(kind="question")
+
+    with committed():
+        flag = services.flag_post(
+            question, flagger=customer, reason=_reason("duplicate"), duplicate_of=original
+        )
+        services.close_as_duplicate(duplicate, moderator=brand_rep, original=original)
+        assert flags == []
+
+    assert flags == [
+        {
+            "thread_id": duplicate.pk,
+            "post_id": question.pk,
+            "comment_id": None,
+            "flag_id": flag.pk,
+            "item_id": flag.item_id,
+            "actor_id": customer.pk,
+        }
+    ]
+    assert closes == [
+        {
+            "thread_id": duplicate.pk,
+            "original_id": original.pk,
+            "moved_votes": 1,
+            "actor_id": brand_rep.pk,
+        }
+    ]
+    assert resolved[0]["decision"] == "closed_duplicate"
+    assert resolved[0]["flag_ids"] == [flag.pk]

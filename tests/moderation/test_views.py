@@ -578,3 +578,22 @@ def test_a_customer_cannot_open_the_moderators_pages(client_for, answer, other_c
     ]
 
     assert [response.status_code for response in responses] == [403, 403, 403]
+
+
+def test_a_pending_answer_shows_to_its_author_marked_and_to_nobody_else(
+    client_for, client, thread, other_customer, customer, settings
+):
+    settings.FORUM_PAGE_CACHE_SECONDS = 300  # the shared page cache, as in production
+    pending = make_answer(
+        thread, author=other_customer, body="See https://support.example.com/e42 for the fix."
+    )
+    assert pending.state == "pending"
+
+    anonymous = _html(client.get(thread.get_absolute_url()))
+    asker = _html(client_for(customer).get(thread.get_absolute_url()))
+    author = _html(client_for(other_customer).get(thread.get_absolute_url()))
+
+    assert f'id="post-{pending.pk}"' not in anonymous
+    assert f'id="post-{pending.pk}"' not in asker
+    assert f'id="post-{pending.pk}"' in author
+    assert "Waiting for review: only you and the moderators can see this." in author
