@@ -41,12 +41,12 @@ def moderating_permissions():
 
 
 def role_group(role: Role):
-    """The group of *role*, made with its default permissions when missing (a flushed
-    test database, a fresh install before the migrations' grants)."""
+    """The group of *role*, with its default permissions (made when missing: a flushed test
+    database, or a group another migration made first)."""
     from django.contrib.auth.models import Group, Permission
 
-    group, created = Group.objects.get_or_create(name=role.value)
-    if created and (grants := ROLE_PERMISSIONS.get(role)):
+    group, _created = Group.objects.get_or_create(name=role.value)
+    if grants := ROLE_PERMISSIONS.get(role):  # adding a permission held already is harmless
         condition = Q()
         for app_label, codename in grants:
             condition |= Q(content_type__app_label=app_label, codename=codename)

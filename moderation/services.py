@@ -234,7 +234,9 @@ def hold_for_review(
 
 
 def _locked_item(item: ReviewItem) -> ReviewItem:
-    return ReviewItem.objects.select_for_update().select_related("claimed_by").get(pk=item.pk)
+    # No select_related: on PostgreSQL a row re-read after waiting for its lock keeps the
+    # joined rows of the first read, so a claim made meanwhile would show no holder.
+    return ReviewItem.objects.select_for_update().get(pk=item.pk)
 
 
 def _take(item: ReviewItem | None, moderator: User) -> ReviewItem | None:
@@ -270,7 +272,7 @@ def _resolve(
         match |= Q(member=member, kind=ReviewItem.Kind.ACCOUNT)
     now = timezone.now()
     closed = []
-    for current in items.filter(match).select_for_update().order_by("pk"):
+    for current in items.filter(match).select_for_update(of=("self",)).order_by("pk"):
         changed = ReviewItem.objects.filter(pk=current.pk, status="open").update(
             status=ReviewItem.Status.RESOLVED,
             resolved_at=now,
@@ -1405,7 +1407,7 @@ def warn_member(
 @transaction.atomic
 def acknowledge_warning(member: User) -> bool:
     """The member read their warning: they may post again. Idempotent."""
-    locked = User.objects.select_for_update().get(pk=member.pk)
+    locked = User.objects.select_for_update(no_key=True).get(pk=member.pk)
     if not locked.warning_text:
         return False
     now = timezone.now()
@@ -1436,7 +1438,7 @@ def suspend_member(
         raise ValidationError(_("The end of a suspension must be in the future."))
     permissions.check_suspend(moderator, member)
     item = _take(item, moderator)
-    locked = User.objects.select_for_update().get(pk=member.pk)
+    locked = User.objects.select_for_update(no_key=True).get(pk=member.pk)
     before = _suspension_facts(locked)
     now = timezone.now()
     Sanction.objects.filter(
@@ -1485,7 +1487,7 @@ def _suspension_facts(member: User) -> dict:
 def lift_suspension(member: User, *, moderator: User, reason: str = "") -> bool:
     """End *member*'s suspension now. Idempotent: False when none is in force."""
     permissions.check_suspend(moderator, member)
-    locked = User.objects.select_for_update().get(pk=member.pk)
+    locked = User.objects.select_for_update(no_key=True).get(pk=member.pk)
     if not locked.is_suspended:
         return False
     before = _suspension_facts(locked)
@@ -1571,7 +1573,9 @@ def mark_as_spammer(member: User, *, moderator: User, reason: str = "") -> SpamS
 def revert_spam_sweep(sweep: SpamSweep, *, moderator: User, reason: str = "") -> bool:
     """Undo "mark as spam": show again the posts it hid that are still hidden, and lift
     its suspension if it is still the one in force. Idempotent."""
-    current = SpamSweep.objects.select_for_update().select_related("member").get(pk=sweep.pk)
+    current = (
+        SpamSweep.objects.select_for_update(of=("self",)).select_related("member").get(pk=sweep.pk)
+    )
     permissions.check_suspend(moderator, current.member)
     if current.reverted_at is not None:
         return False
@@ -1614,7 +1618,7 @@ def set_moderated_products(
     """Limit moderator *member* to the products *category_ids* ([]: every product)."""
     permissions.check_manage_moderators(administrator)
     wanted = sorted({int(pk) for pk in category_ids})
-    locked = User.objects.select_for_update().get(pk=member.pk)
+    locked = User.objects.select_for_update(no_key=True).get(pk=member.pk)
     if sorted(locked.moderated_product_ids) == wanted:
         return False
     User.objects.filter(pk=member.pk).update(moderated_product_ids=wanted)
