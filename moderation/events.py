@@ -14,6 +14,8 @@ pinning, editing) announce the forum's event; these are the rest. Every payload 
 - ``moderation.post_deleted`` / ``moderation.post_undeleted``: ``thread_id``, ``post_id``,
   ``comment_id``, ``kind``, ``author_id``, ``actor_id`` (a moderator's removal of anyone's
   post, and its undoing)
+- ``moderation.comment_hidden`` / ``moderation.comment_shown``: the same fields, ``kind``
+  "comment": a spammer's comment hidden by "mark as spammer", and shown again by its undoing
 - ``moderation.thread_moved``: ``thread_id``, ``old_category_id``, ``category_id``,
   ``actor_id``
 - ``moderation.thread_closed``: ``thread_id``, ``original_id`` (the thread it duplicates),
@@ -44,6 +46,8 @@ post_approved = EventType("moderation.post_approved", _POST_FIELDS)
 post_rejected = EventType("moderation.post_rejected", _POST_FIELDS)
 post_deleted = EventType("moderation.post_deleted", _POST_FIELDS)
 post_undeleted = EventType("moderation.post_undeleted", _POST_FIELDS)
+comment_hidden = EventType("moderation.comment_hidden", _POST_FIELDS)
+comment_shown = EventType("moderation.comment_shown", _POST_FIELDS)
 thread_moved = EventType(
     "moderation.thread_moved", ("thread_id", "old_category_id", "category_id", "actor_id")
 )
@@ -68,6 +72,8 @@ CONTENT = (
     post_rejected,
     post_deleted,
     post_undeleted,
+    comment_hidden,
+    comment_shown,
     thread_moved,
     thread_closed,
     thread_reopened,

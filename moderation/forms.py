@@ -147,7 +147,7 @@ class SuspendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Please give the reason the member will read.")},
     )
-    days = forms.ChoiceField(label=_("For"), choices=DURATIONS, required=False, initial="7")
+    days = forms.ChoiceField(label=_("Suspend for"), choices=DURATIONS, required=False, initial="7")
 
     def until(self):
         days = self.cleaned_data.get("days")

@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import CategoryPage, Comment, Post, Thread
-from reputation.models import Level
 
 NOTE_MAX_LENGTH = 1000
 FLAG_TEXT_MAX_LENGTH = 500
@@ -302,6 +301,7 @@ class SpamSweep(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     post_ids = models.JSONField(default=list)
+    comment_ids = models.JSONField(default=list)
     sanction = models.ForeignKey(Sanction, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     reverted_at = models.DateTimeField(null=True, blank=True)
@@ -326,7 +326,7 @@ class ScreeningRule(models.Model):
         help_text=_("Off: the words are looked for as written, ignoring case."),
     )
     note = models.CharField(_("why (shown to moderators)"), max_length=200, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         ordering = ["pattern"]
@@ -369,13 +369,13 @@ class BlockedDomain(models.Model):
 class ModerationSettings(models.Model):
     """The community's moderation settings: one row, edited by administrators."""
 
-    premoderate_below_level = models.PositiveSmallIntegerField(
-        _("posts wait for review below this trust level"),
-        choices=Level.choices,
-        default=Level.NEW,
+    premoderate_new_members = models.BooleanField(
+        _("hold new members' posts for review"),
+        default=False,
         help_text=_(
-            "Members below this trust level have every post held for review. At the "
-            "lowest level, nobody is held for their level alone."
+            "Every post of a member who does not yet hold the trust ladder's privilege "
+            "“post without waiting for review” (Reputation → Trust levels) waits for a "
+            "moderator's approval."
         ),
     )
     max_links = models.PositiveSmallIntegerField(

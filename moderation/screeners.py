@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from forum import screening
 from moderation import services, spam
+from reputation import services as reputation
+from reputation.models import Privilege
 
 
 @screening.screener("moderation.rate_limits")
@@ -16,12 +18,16 @@ def rate_limits(submission: screening.Submission) -> list[str]:
 
 @screening.screener("moderation.trust_level")
 def trust_level(submission: screening.Submission) -> list[str]:
+    """With pre-moderation of new members on, members without the trust ladder's "post
+    without waiting for review" privilege (Basic and up by default) are held."""
     from moderation.models import ModerationSettings
 
     settings_row = ModerationSettings.objects.first()
-    if settings_row and submission.author.trust_level < settings_row.premoderate_below_level:
-        return [_("a member below the trust level whose posts are published at once")]
-    return []
+    if not settings_row or not settings_row.premoderate_new_members:
+        return []
+    if reputation.has_privilege(submission.author, Privilege.SKIP_PREMODERATION):
+        return []
+    return [_("a new member whose posts wait for review")]
 
 
 @screening.screener("moderation.rules")

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from core import ratelimit
@@ -397,16 +397,37 @@ def _rate_refusal(user: User, kind: str) -> str | None:
     if result.allowed:
         return None
     minutes = max(1, -(-result.retry_after // 60))
-    what = {
-        "question": _("questions"),
-        "answer": _("answers"),
-        "comment": _("comments"),
-        "flag": _("flags"),
-    }[kind]
-    return _(
-        "You have posted too many %(what)s in a short time. Please wait about %(minutes)s "
-        "minute(s), then try again: what you wrote is kept."
-    ) % {"what": what, "minutes": minutes}
+    messages = {
+        "question": ngettext(
+            "You have asked too many questions in a short time. Please wait about %(minutes)s "
+            "minute, then try again: what you wrote is kept.",
+            "You have asked too many questions in a short time. Please wait about %(minutes)s "
+            "minutes, then try again: what you wrote is kept.",
+            minutes,
+        ),
+        "answer": ngettext(
+            "You have posted too many answers in a short time. Please wait about %(minutes)s "
+            "minute, then try again: what you wrote is kept.",
+            "You have posted too many answers in a short time. Please wait about %(minutes)s "
+            "minutes, then try again: what you wrote is kept.",
+            minutes,
+        ),
+        "comment": ngettext(
+            "You have posted too many comments in a short time. Please wait about %(minutes)s "
+            "minute, then try again: what you wrote is kept.",
+            "You have posted too many comments in a short time. Please wait about %(minutes)s "
+            "minutes, then try again: what you wrote is kept.",
+            minutes,
+        ),
+        "flag": ngettext(
+            "You have sent too many flags in a short time. Please wait about %(minutes)s "
+            "minute, then try again.",
+            "You have sent too many flags in a short time. Please wait about %(minutes)s "
+            "minutes, then try again.",
+            minutes,
+        ),
+    }
+    return messages[kind] % {"minutes": minutes}
 
 
 def check_rate(user: User, kind: str) -> None:
@@ -1525,13 +1546,42 @@ def lift_suspension(member: User, *, moderator: User, reason: str = "") -> bool:
     return True
 
 
+def _set_comment_state(comment: Comment, state: str, moderator: User) -> None:
+    """Hide a published comment, or publish a hidden one, keeping its post's and thread's
+    comment counts (counted only while published)."""
+    before = Visibility.PUBLISHED if state == Visibility.HIDDEN else Visibility.HIDDEN
+    if not Comment.objects.filter(pk=comment.pk, state=before).update(state=state):
+        return
+    step = -1 if state == Visibility.HIDDEN else 1
+    Post.objects.filter(pk=comment.post_id).update(
+        comment_count=F("comment_count") + step, version=F("version") + 1
+    )
+    post = comment.post
+    if post.is_question:
+        thread = Thread.objects.get(pk=post.thread_id)
+        if comment.author_id != thread.author_id:
+            Thread.objects.filter(pk=thread.pk).update(
+                others_comment_count=F("others_comment_count") + step
+            )
+    events.emit(
+        events.comment_hidden if state == Visibility.HIDDEN else events.comment_shown,
+        thread_id=post.thread_id,
+        post_id=post.pk,
+        comment_id=comment.pk,
+        kind="comment",
+        author_id=comment.author_id,
+        actor_id=moderator.pk,
+    )
+
+
 @transaction.atomic
 def mark_as_spammer(member: User, *, moderator: User, reason: str = "") -> SpamSweep:
     """Hide every published post of *member* as spam and suspend them, in one step.
 
+    Their published comments are hidden too, and their posts waiting for review rejected.
     Recorded as a ``SpamSweep`` so ``revert_spam_sweep`` undoes exactly this: the posts
-    it hid are shown again (with their points and spam penalties given back) and the
-    suspension it made is lifted. Their posts waiting for review are rejected.
+    and comments it hid are shown again (with their points and spam penalties given back)
+    and the suspension it made is lifted.
     """
     permissions.check_suspend(moderator, member)
     reason = _clean_block(reason, NOTE_MAX_LENGTH) or _("Spam")
@@ -1554,9 +1604,22 @@ def mark_as_spammer(member: User, *, moderator: User, reason: str = "") -> SpamS
         if post.is_question:
             Thread.objects.filter(pk=post.thread_id).update(state=Visibility.DELETED)
         _resolve(moderator=moderator, decision=Decision.SPAM, note=reason, post=post)
+    comments = list(
+        Comment.objects.select_for_update(of=("self",))
+        .filter(author=member, state=Visibility.PUBLISHED)
+        .select_related("post")
+        .order_by("pk")
+    )
+    for comment in comments:
+        _set_comment_state(comment, Visibility.HIDDEN, moderator)
+        _resolve(moderator=moderator, decision=Decision.SPAM, note=reason, comment=comment)
     sanction = suspend_member(member, moderator=moderator, reason=reason)
     sweep = SpamSweep.objects.create(
-        member=member, moderator=moderator, post_ids=hidden, sanction=sanction
+        member=member,
+        moderator=moderator,
+        post_ids=hidden,
+        comment_ids=[comment.pk for comment in comments],
+        sanction=sanction,
     )
     _resolve(moderator=moderator, decision=Decision.SPAM, note=reason, member=member)
     _audit(
@@ -1587,6 +1650,10 @@ def revert_spam_sweep(sweep: SpamSweep, *, moderator: User, reason: str = "") ->
     for post in still_hidden.select_related("thread").order_by("-kind", "pk"):
         if forum.unhide_post(post, moderator=moderator):
             shown.append(post.pk)
+    for comment in Comment.objects.filter(
+        pk__in=current.comment_ids, state=Visibility.HIDDEN
+    ).select_related("post"):
+        _set_comment_state(comment, Visibility.PUBLISHED, moderator)
     member = current.member
     if (
         member.is_suspended

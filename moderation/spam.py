@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from forum import rendering
 from forum.models import Comment, Post
@@ -102,7 +103,12 @@ def heuristic(submission: Submission) -> list[str]:
     links = rendering.link_targets(submission.html)
     if len(links) > max_links:
         reasons.append(
-            _("%(count)s links (more than %(limit)s)") % {"count": len(links), "limit": max_links}
+            ngettext(
+                "%(count)s links (more than the %(limit)s allowed)",
+                "%(count)s links (more than the %(limit)s allowed)",
+                len(links),
+            )
+            % {"count": len(links), "limit": max_links}
         )
     if links:
         blocked = set(BlockedDomain.objects.values_list("domain", flat=True))

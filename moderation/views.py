@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -37,9 +39,9 @@ def _comment_of(request: HttpRequest, post: Post) -> Comment | None:
         return None
     if not str(comment_id).isdigit():
         raise Http404
-    comments = forum_permissions.visible_comments(
-        request.user, Comment.objects.select_related("author").filter(post=post)
-    )
+    comments = Comment.objects.select_related("author").filter(post=post)
+    if not permissions.can_moderate_post(request.user, post):
+        comments = forum_permissions.visible_comments(request.user, comments)
     comment = get_object_or_404(comments, pk=int(comment_id))
     comment.post = post
     return comment
@@ -121,19 +123,32 @@ def my_flags(request: HttpRequest) -> HttpResponse:
 # --- A moderator's page for a post ---------------------------------------------------------
 
 POST_ACTIONS = {
-    "approve": (services.approve_post, _("The post is approved: everyone can see it now.")),
-    "reject": (services.reject_post, _("The post is rejected and removed.")),
-    "hide": (services.hide_post, _("The post is hidden.")),
-    "spam": (services.hide_post, _("The post is hidden as spam.")),
-    "unhide": (services.unhide_post, _("The post is shown again.")),
-    "delete": (services.delete_post, _("The post is removed.")),
-    "restore": (services.restore_post, _("The post is restored.")),
+    "approve": (
+        services.approve_post,
+        gettext_lazy("The post is approved: everyone can see it now."),
+    ),
+    "reject": (services.reject_post, gettext_lazy("The post is rejected and removed.")),
+    "hide": (services.hide_post, gettext_lazy("The post is hidden.")),
+    "spam": (services.hide_post, gettext_lazy("The post is hidden as spam.")),
+    "unhide": (services.unhide_post, gettext_lazy("The post is shown again.")),
+    "delete": (services.delete_post, gettext_lazy("The post is removed.")),
+    "restore": (services.restore_post, gettext_lazy("The post is restored.")),
 }
 
 
 def _moderated_post(request: HttpRequest, post_id: int) -> Post:
-    post = _visible_post(request, post_id)
-    permissions.check_moderate_post(request.user, post)
+    """A post a moderator works on, removed ones included (to restore them); not found for
+    anyone who may not see it."""
+    post = get_object_or_404(
+        Post.objects.select_related("thread", "thread__category", "author"), pk=post_id
+    )
+    user = request.user
+    visible = (user.is_authenticated and user.is_moderator) or forum_permissions.visible_posts(
+        user, Post.objects.filter(pk=post.pk)
+    ).exists()
+    if not visible or post.thread.category_id not in forum_permissions.visible_category_ids(user):
+        raise Http404
+    permissions.check_moderate_post(user, post)
     return post
 
 
@@ -192,6 +207,13 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _moderated_post(request, post_id)
     thread = post.thread
     options = {"is_question": post.is_question, "mode": "edit"}
+    # Opened from the review queue: saving settles that item.
+    item_id = request.GET.get("item", "")
+    item = (
+        ReviewItem.objects.filter(pk=int(item_id), post=post, status="open").first()
+        if item_id.isdigit()
+        else None
+    )
     if request.method == "POST":
         form = forms.ModeratorEditForm(request.POST, **options)
         if form.is_valid():
@@ -204,6 +226,7 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
                     body=data.get("body"),
                     title=data.get("title"),
                     tags=data.get("tags"),
+                    item=item,
                 )
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, exc.messages[0] if hasattr(exc, "messages") else str(exc))
@@ -246,10 +269,10 @@ def redact_revision(request: HttpRequest, revision_id: int) -> HttpResponse:
 # --- A moderator's page for a thread ---------------------------------------------------
 
 THREAD_FLAGS = {
-    "lock": (services.lock_thread, _("The thread is locked.")),
-    "unlock": (services.unlock_thread, _("The thread is unlocked.")),
-    "pin": (services.pin_thread, _("The thread is pinned.")),
-    "unpin": (services.unpin_thread, _("The thread is unpinned.")),
+    "lock": (services.lock_thread, gettext_lazy("The thread is locked.")),
+    "unlock": (services.unlock_thread, gettext_lazy("The thread is unlocked.")),
+    "pin": (services.pin_thread, gettext_lazy("The thread is pinned.")),
+    "unpin": (services.unpin_thread, gettext_lazy("The thread is unpinned.")),
 }
 
 
@@ -342,9 +365,12 @@ def act_on_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(
                 request,
-                _(
+                ngettext(
+                    "The thread is closed as a duplicate; %(count)s more person now has "
+                    "the original's problem too.",
                     "The thread is closed as a duplicate; %(count)s more people now have "
-                    "the original's problem too."
+                    "the original's problem too.",
+                    moved,
                 )
                 % {"count": moved},
             )
@@ -359,7 +385,12 @@ def act_on_thread(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("The threads are merged: %(count)s answers moved.") % {"count": len(moved)},
+                ngettext(
+                    "The threads are merged: %(count)s answer moved.",
+                    "The threads are merged: %(count)s answers moved.",
+                    len(moved),
+                )
+                % {"count": len(moved)},
             )
             return redirect(into)
         elif action == "split":
@@ -496,7 +527,10 @@ def warning(request: HttpRequest) -> HttpResponse:
         if services.acknowledge_warning(member):
             messages.success(request, _("Thank you. You can post again."))
         target = request.POST.get("next") or "/"
-        return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(target if safe else "/")
     return render(
         request,
         "moderation/warning.html",

@@ -228,6 +228,8 @@ DECISIONS = {
 def _decide(item: ReviewItem, decision: str, moderator: User, note: str, days: str) -> None:
     """One queue decision: the matching ``moderation.services`` call, given the item."""
     post, comment = item.post, item.comment
+    if post is None and decision not in ("claim", "release", "dismiss", "warn", "suspend"):
+        raise PermissionDenied(_("An account under watch can be let go, warned or suspended."))
     if decision == "claim":
         services.claim_item(item, moderator=moderator)
     elif decision == "release":
@@ -413,8 +415,8 @@ def _audit_csv(request: HttpRequest) -> StreamingHttpResponse:
                 [
                     entry.created_at.isoformat(),
                     entry.action,
-                    entry.actor.username if entry.actor else "",
-                    entry.member.username if entry.member else "",
+                    _csv_safe(entry.actor.username if entry.actor else ""),
+                    _csv_safe(entry.member.username if entry.member else ""),
                     entry.category_id or "",
                     entry.thread_id or "",
                     entry.post_id or "",
@@ -617,8 +619,8 @@ class ModerationSettingsViewSet(ModelViewSet):
     add_to_reference_index = False
     copy_view_enabled = False
     inspect_view_enabled = False
-    form_fields = ["premoderate_below_level", "max_links", "queue_target_hours"]
-    list_display = ["__str__", "premoderate_below_level", "max_links", "queue_target_hours"]
+    form_fields = ["premoderate_new_members", "max_links", "queue_target_hours"]
+    list_display = ["__str__", "premoderate_new_members", "max_links", "queue_target_hours"]
 
     def get_urlpatterns(self):
         # One row, made by the migration: nothing to add or delete.

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything configurable comes from the environment."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -390,8 +391,11 @@ def _rates(name: str, default: str) -> dict[str, str]:
     for item in env_list(name, default):
         kind, _, rate = item.partition("=")
         kind, rate = kind.strip(), rate.strip()
-        if kind not in {"question", "answer", "comment", "flag"} or not rate:
-            raise ImproperlyConfigured(f"{name}: {item!r} is not kind=count/period")
+        valid_rate = rate == "0" or re.fullmatch(r"\d+/\d*[smhd]", rate)
+        if kind not in {"question", "answer", "comment", "flag"} or not valid_rate:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not kind=count/period, e.g. answer=30/h"
+            )
         if rate != "0":
             rates[kind] = rate
     return rates

@@ -1,7 +1,7 @@
 """The default flag reasons, the settings row, and who edits moderation's lists.
 
-Administrators edit every list; brand representatives write canned replies and see the
-others.
+Administrators edit every list; brand representatives write canned replies, keep the
+blocked domains and see the other lists.
 """
 
 from django.db import migrations

@@ -205,8 +205,10 @@ def test_a_post_its_author_deletes_leaves_the_queue(committed, answer, customer)
 # --- Pre-moderation ---------------------------------------------------------------------
 
 
-def test_members_below_the_configured_trust_level_wait_for_review(committed, category, customer):
-    ModerationSettings.objects.update(premoderate_below_level=1)
+def test_with_new_members_held_a_member_without_the_privilege_waits_for_review(
+    committed, category, customer
+):
+    ModerationSettings.objects.update(premoderate_new_members=True)
 
     with committed():
         thread = make_thread(author=customer, category=category)
@@ -215,11 +217,28 @@ def test_members_below_the_configured_trust_level_wait_for_review(committed, cat
     assert thread.state == Visibility.PENDING
     item = ReviewItem.objects.get()
     assert item.kind == "pending"
-    assert item.reasons == ["a member below the trust level whose posts are published at once"]
+    assert item.reasons == ["a new member whose posts wait for review"]
+
+
+def test_with_new_members_held_a_member_with_the_privilege_posts_at_once(category, customer):
+    from tests.factories import give_privilege
+
+    ModerationSettings.objects.update(premoderate_new_members=True)
+    give_privilege(customer, "skip_premoderation")
+
+    thread = make_thread(author=customer, category=category)
+
+    assert thread.state == Visibility.PUBLISHED
+
+
+def test_new_members_post_at_once_while_the_setting_is_off(category, customer):
+    thread = make_thread(author=customer, category=category)
+
+    assert thread.state == Visibility.PUBLISHED
 
 
 def test_staff_are_never_held(category, brand_rep):
-    ModerationSettings.objects.update(premoderate_below_level=4)
+    ModerationSettings.objects.update(premoderate_new_members=True)
     ScreeningRule.objects.create(pattern="firmware")
 
     thread = make_thread(author=brand_rep, category=category, body=LINK_BODY + " firmware")
@@ -822,3 +841,25 @@ def test_flagging_and_closing_announce_their_events_after_commit(
     ]
     assert resolved[0]["decision"] == "closed_duplicate"
     assert resolved[0]["flag_ids"] == [flag.pk]
+
+
+def test_marking_a_spammer_hides_their_comments_and_undoing_shows_them(question, brand_rep):
+    spammer = UserFactory()
+    comment = forum.post_comment(question, author=spammer, body="Cheap covers, message me!")
+    question.refresh_from_db()
+    assert question.comment_count == 1
+
+    sweep = services.mark_as_spammer(spammer, moderator=brand_rep)
+
+    comment.refresh_from_db()
+    question.refresh_from_db()
+    question.thread.refresh_from_db()
+    assert (comment.state, question.comment_count) == ("hidden", 0)
+    assert question.thread.others_comment_count == 0
+    assert sweep.comment_ids == [comment.pk]
+
+    services.revert_spam_sweep(sweep, moderator=brand_rep)
+
+    comment.refresh_from_db()
+    question.refresh_from_db()
+    assert (comment.state, question.comment_count) == ("published", 1)

@@ -115,7 +115,7 @@ def test_a_post_with_more_links_than_allowed_is_held(committed, thread, linker, 
     with committed():
         answer = make_answer(thread, author=linker, body=example_links(4))
 
-    assert _held_reasons(answer) == ["4 links (more than 3)"]
+    assert _held_reasons(answer) == ["4 links (more than the 3 allowed)"]
 
 
 @pytest.mark.parametrize(

@@ -597,3 +597,60 @@ def test_a_pending_answer_shows_to_its_author_marked_and_to_nobody_else(
     assert f'id="post-{pending.pk}"' not in asker
     assert f'id="post-{pending.pk}"' in author
     assert "Waiting for review: only you and the moderators can see this." in author
+
+
+def test_a_moderator_restores_a_removed_post_from_its_moderation_page(
+    client_for, thread, answer, brand_rep
+):
+    services.delete_post(answer, moderator=brand_rep, reason="Looked like spam")
+    client = client_for(brand_rep)
+
+    page = _html(client.get(reverse("moderation:post", kwargs={"post_id": answer.pk})))
+    client.post(reverse("moderation:restore_post", kwargs={"post_id": answer.pk}))
+
+    answer.refresh_from_db()
+    assert "Restore" in page
+    assert answer.state == "published"
+
+
+def test_a_post_decision_on_an_account_item_is_refused_with_words_not_an_error(
+    client_for, other_customer, brand_rep
+):
+    item = services.watch_member(other_customer, moderator=brand_rep, reason="New and noisy")
+
+    response = client_for(brand_rep).post(
+        reverse("moderation_queue:decide", args=[item.pk, "hide"]), follow=True
+    )
+
+    item.refresh_from_db()
+    assert response.status_code == 200
+    assert "can be let go, warned or suspended" in _html(response)
+    assert item.is_open
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example/"])
+def test_acknowledging_a_warning_never_leaves_the_site(
+    client_for, other_customer, brand_rep, target
+):
+    services.warn_member(other_customer, moderator=brand_rep, message="Please keep it civil.")
+
+    response = client_for(other_customer).post(reverse("moderation:warning"), {"next": target})
+
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
+def test_editing_from_the_queue_settles_the_item_and_upholds_its_flags(
+    client_for, answer, customer, brand_rep
+):
+    flag = services.flag_post(answer, flagger=customer, reason=FlagReason.objects.get(code="rude"))
+    item = ReviewItem.objects.get()
+    url = reverse("moderation:edit_post", kwargs={"post_id": answer.pk}) + f"?item={item.pk}"
+
+    client_for(brand_rep).post(
+        url, {"body": "Hold the reset button for ten seconds.", "reason": "Removed an insult"}
+    )
+
+    item.refresh_from_db()
+    flag.refresh_from_db()
+    assert (item.resolution, flag.status) == ("edited", "upheld")
