@@ -368,3 +368,43 @@ def test_letters_typed_in_a_note_are_not_shortcuts(login_context, rep, nimbus, a
     assert page.url.endswith(QUEUE)
     item.refresh_from_db()
     assert item.claimed_by is None
+
+
+def test_enter_in_the_note_of_a_claimed_item_submits_nothing(login_context, rep, nimbus, alice):
+    # Enter once pressed the form's first button, "Give back": the claim and the note were lost.
+    item = flagged_answer(nimbus, (alice, "spam", ""))
+    page = login_context(rep).new_page()
+    page.goto(QUEUE)
+    with page.expect_navigation():
+        queue_item(page, item).get_by_role("button", name="Claim").click()
+    row = queue_item(page, item)
+    expect(row.get_by_role("button", name="Give back")).to_be_visible()
+    item.refresh_from_db()
+    claimed_by, claimed_at = item.claimed_by, item.claimed_at
+    assert claimed_by == rep
+    # From here on, record every form submission (fired while Enter is handled) and POST.
+    page.evaluate(
+        """() => {
+            window.submitted = [];
+            document.addEventListener("submit", (event) => window.submitted.push(
+                event.submitter ? event.submitter.formAction : event.target.action), true);
+        }"""
+    )
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+
+    note = row.get_by_label("Note (optional)")
+    note.fill("Checking the shop link first.")
+    note.press("Enter")
+
+    assert page.evaluate("window.submitted") == []
+    expect(note).to_have_value("Checking the shop link first.")
+    expect(note).to_be_focused()
+    expect(row.locator(".status-tag.claimed")).to_have_text("You are working on it")
+    expect(page.get_by_text("The item is back in the queue.")).to_have_count(0)
+    expect(page.get_by_text("You are working on this item.")).to_have_count(1)
+    assert page.url.endswith(QUEUE)
+    assert posts == []
+    item.refresh_from_db()
+    assert (item.claimed_by, item.claimed_at) == (claimed_by, claimed_at)
+    assert item.is_open

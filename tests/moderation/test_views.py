@@ -654,3 +654,20 @@ def test_editing_from_the_queue_settles_the_item_and_upholds_its_flags(
     item.refresh_from_db()
     flag.refresh_from_db()
     assert (item.resolution, flag.status) == ("edited", "upheld")
+
+
+def test_my_flags_costs_as_many_queries_with_30_flags_as_with_3(client_for, category, customer):
+    client = client_for(customer)
+    reason = FlagReason.objects.get(code="rude")
+
+    def flag(count: int) -> None:
+        for n in range(count):
+            thread = make_thread(category=category, title=f"Flagged thread {n} {count}")
+            services.flag_post(make_answer(thread), flagger=customer, reason=reason)
+
+    flag(3)
+    client.get(reverse("moderation:my_flags"))  # the day's visit is counted once, here
+    small = _count_queries(client, reverse("moderation:my_flags"))
+    flag(27)
+
+    assert _count_queries(client, reverse("moderation:my_flags")) == small
