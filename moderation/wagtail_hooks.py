@@ -544,6 +544,8 @@ class ModeratorsViewSet(ViewSet):
 
 class FlagReasonViewSet(ModelViewSet):
     model = FlagReason
+    name = "moderation_flag_reasons"
+    url_prefix = "moderation/flag-reasons"
     icon = "warning"
     menu_label = gettext_lazy("Flag reasons")
     menu_order = 400
@@ -565,6 +567,8 @@ class FlagReasonViewSet(ModelViewSet):
 
 class CannedReplyViewSet(ModelViewSet):
     model = CannedReply
+    name = "moderation_canned_replies"
+    url_prefix = "moderation/canned-replies"
     icon = "doc-full"
     menu_label = gettext_lazy("Canned replies")
     menu_order = 500
@@ -577,6 +581,8 @@ class CannedReplyViewSet(ModelViewSet):
 
 class ScreeningRuleViewSet(ModelViewSet):
     model = ScreeningRule
+    name = "moderation_screening_rules"
+    url_prefix = "moderation/screening-rules"
     icon = "search"
     menu_label = gettext_lazy("Screening rules")
     menu_order = 600
@@ -589,6 +595,8 @@ class ScreeningRuleViewSet(ModelViewSet):
 
 class BlockedDomainViewSet(ModelViewSet):
     model = BlockedDomain
+    name = "moderation_blocked_domains"
+    url_prefix = "moderation/blocked-domains"
     icon = "link"
     menu_label = gettext_lazy("Blocked domains")
     menu_order = 700
@@ -601,6 +609,8 @@ class BlockedDomainViewSet(ModelViewSet):
 
 class ProductQueueTargetViewSet(ModelViewSet):
     model = ProductQueueTarget
+    name = "moderation_queue_targets"
+    url_prefix = "moderation/queue-targets"
     icon = "time"
     menu_label = gettext_lazy("Queue targets")
     menu_order = 800
@@ -613,6 +623,8 @@ class ProductQueueTargetViewSet(ModelViewSet):
 
 class ModerationSettingsViewSet(ModelViewSet):
     model = ModerationSettings
+    name = "moderation_settings"
+    url_prefix = "moderation/settings"
     icon = "cog"
     menu_label = gettext_lazy("Moderation settings")
     menu_order = 900

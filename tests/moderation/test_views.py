@@ -671,3 +671,39 @@ def test_my_flags_costs_as_many_queries_with_30_flags_as_with_3(client_for, cate
     flag(27)
 
     assert _count_queries(client, reverse("moderation:my_flags")) == small
+
+
+ADMIN_LISTS = [
+    "moderation_flag_reasons",
+    "moderation_canned_replies",
+    "moderation_screening_rules",
+    "moderation_blocked_domains",
+    "moderation_queue_targets",
+    "moderation_settings",
+]
+
+
+@pytest.mark.parametrize("name", ADMIN_LISTS)
+def test_an_administrator_opens_every_moderation_list(client_for, administrator, name):
+    response = client_for(administrator).get(reverse(f"{name}:index"))
+
+    assert response.status_code == 200
+
+
+def test_a_representative_writes_canned_replies_but_not_flag_reasons(client_for, brand_rep):
+    from moderation.models import CannedReply
+
+    client = client_for(brand_rep)
+
+    client.post(
+        reverse("moderation_canned_replies:add"),
+        {"title": "Ask for the model", "body": "Hi {asker}, which model?", "is_active": "on"},
+    )
+    response = client.post(
+        reverse("moderation_flag_reasons:add"),
+        {"label": "Made up", "code": "made-up", "sort_order": "1", "extra_weight": "0"},
+    )
+
+    assert CannedReply.objects.filter(title="Ask for the model").exists()
+    assert response.status_code in (302, 403)
+    assert not FlagReason.objects.filter(code="made-up").exists()
