@@ -40,8 +40,16 @@ def _labels(language: str) -> dict[str, str]:
 
 
 def _moderates(viewer: Viewer) -> bool:
-    user, thread = viewer.user, viewer.thread
-    return user.is_authenticated and thread is not None and user.moderates(thread.category_id)
+    """Does the viewer moderate the thread's product? Asked once per page (a thread page
+    asks for every post and comment)."""
+    answer = viewer.__dict__.get("_moderation_moderates")
+    if answer is None:
+        user, thread = viewer.user, viewer.thread
+        answer = bool(
+            user.is_authenticated and thread is not None and user.moderates(thread.category_id)
+        )
+        viewer.__dict__["_moderation_moderates"] = answer
+    return answer
 
 
 def _button(viewer: Viewer, action: str, label: str, extra: str = "") -> str:
