@@ -134,8 +134,10 @@ def _url_template(name: str, language: str) -> tuple[str, str]:
     return prefix, suffix
 
 
-def url(name: str, pk: object) -> str:
-    prefix, suffix = _url_template(name, get_language())
+def url(name: str, pk: object, language: str | None = None) -> str:
+    """``reverse(name, args=[pk])`` from a kept template; fillers pass ``viewer.language``
+    (asking Django for the active language costs more than the rest of the call)."""
+    prefix, suffix = _url_template(name, language or get_language())
     return f"{prefix}{pk}{suffix}"
 
 
@@ -148,7 +150,8 @@ class Viewer:
         # request.user is a lazy object: unwrap it, the fillers ask it hundreds of times.
         self.user = user._wrapped if user.is_authenticated or hasattr(user, "_wrapped") else user
         self.meta = meta
-        self.labels = _labels(get_language())
+        self.language = get_language()
+        self.labels = _labels(self.language)
         self._posts: dict[str, PostFacts] = {}
 
     @cached_property
@@ -273,7 +276,7 @@ def vote_widget(viewer: Viewer, post, my_vote: int, can_vote: bool) -> str:
     """The vote buttons and score of *post* (also the htmx answer to a vote)."""
     words = viewer.labels
     pk = post.pk
-    action = url("forum:vote", pk)
+    action = url("forum:vote", pk, viewer.language)
     htmx = f' hx-post="{action}" hx-target="#vote-{pk}" hx-swap="outerHTML"'
     if post.is_question:
         people = ngettext(
@@ -350,18 +353,20 @@ def fill_post_actions(
     mine = str(viewer.user.pk) == author_id
     if (mine or viewer.may_edit_others) and (mode := permissions.edit_mode(viewer.user, post)):
         label = {"edit": "edit", "retag": "edit_tags", "suggest": "suggest_edit"}[mode]
-        out.append(f'<a href="{url("forum:edit_post", pk)}">{words[label]}</a>')
+        out.append(f'<a href="{url("forum:edit_post", pk, viewer.language)}">{words[label]}</a>')
     if permissions.can_delete_post(viewer.user, post):
-        out.append(f'<a href="{url("forum:delete_post", pk)}">{words["delete"]}</a>')
+        out.append(
+            f'<a href="{url("forum:delete_post", pk, viewer.language)}">{words["delete"]}</a>'
+        )
     if not post.is_question and post.is_published and viewer.can_accept:
         if viewer.thread.accepted_answer_id == post.pk:
-            action = url("forum:unaccept", viewer.thread.pk)
+            action = url("forum:unaccept", viewer.thread.pk, viewer.language)
             button = (
                 f'<button type="submit" class="button button-small button-secondary">'
                 f"{words['unaccept']}</button>"
             )
         else:
-            action = url("forum:accept", pk)
+            action = url("forum:accept", pk, viewer.language)
             button = (
                 f'<button type="submit" class="button button-small accept-button">'
                 f"{words['accept']}</button>"
@@ -384,10 +389,8 @@ def fill_suggested_edits(viewer: Viewer, pk: str) -> str:
     text = ngettext(
         "%(count)s suggested edit waiting", "%(count)s suggested edits waiting", count
     ) % {"count": count}
-    return (
-        f'<p class="suggestions-waiting"><a href="{url("forum:suggested_edits", pk)}">'
-        f"{escape(text)}</a></p>"
-    )
+    link = url("forum:suggested_edits", pk, viewer.language)
+    return f'<p class="suggestions-waiting"><a href="{link}">{escape(text)}</a></p>'
 
 
 @slots.filler("edited")
@@ -398,7 +401,7 @@ def fill_edited(viewer: Viewer, pk: str, author_id: str) -> str:
     if user.is_authenticated and permissions.can_view_post_history(
         user, PostFacts(int(pk), "", int(author_id), "", viewer.thread)
     ):
-        return f'<a href="{url("forum:post_history", pk)}">{word}</a>'
+        return f'<a href="{url("forum:post_history", pk, viewer.language)}">{word}</a>'
     return f'<span class="edited-mark">{word}</span>'
 
 
@@ -413,7 +416,7 @@ def fill_comment_delete(
     if not permissions.can_delete_comment(user, comment):
         return ""
     return viewer.form(
-        url("forum:delete_comment", pk),
+        url("forum:delete_comment", pk, viewer.language),
         f'<button type="submit" class="link-button">{viewer.labels["delete_comment"]}</button>',
         ' class="inline-form"',
     )
@@ -433,7 +436,7 @@ def fill_comment_add(viewer: Viewer, pk: str, kind: str, author_id: str, state: 
         f'</textarea><button type="submit" class="button button-small">'
         f"{words['post_comment']}</button>"
     )
-    form = viewer.form(url("forum:comment", pk), fields)
+    form = viewer.form(url("forum:comment", pk, viewer.language), fields)
     return f'<details class="comment-add"><summary>{words["add_comment"]}</summary>{form}</details>'
 
 

@@ -11,7 +11,6 @@ from functools import cache
 
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from forum import slots
@@ -65,15 +64,18 @@ def _button(viewer: Viewer, action: str, label: str, extra: str = "") -> str:
 def fill_thread_moderation(viewer: Viewer) -> str:
     if not _moderates(viewer):
         return ""
-    words = _labels(get_language())
+    words = _labels(viewer.language)
     thread = viewer.thread
     lock = "unlock" if thread.is_locked else "lock"
     pin = "unpin" if thread.is_pinned else "pin"
     buttons = "".join(
-        _button(viewer, url(f"moderation:{action}_thread", thread.pk), words[action])
+        _button(
+            viewer, url(f"moderation:{action}_thread", thread.pk, viewer.language), words[action]
+        )
         for action in (lock, pin)
     )
-    link = f'<a href="{url("moderation:thread", thread.pk)}">{words["moderate_thread"]}</a>'
+    page = url("moderation:thread", thread.pk, viewer.language)
+    link = f'<a href="{page}">{words["moderate_thread"]}</a>'
     return f'<div class="moderator-actions">{buttons} {link}</div>'
 
 
@@ -82,19 +84,27 @@ def fill_post_moderation(viewer: Viewer, pk: str, kind: str, author_id: str, sta
     user = viewer.user
     if not user.is_authenticated:
         return ""
-    words = _labels(get_language())
+    words = _labels(viewer.language)
     if _moderates(viewer):
-        out = [f'<a href="{url("moderation:post", pk)}">{words["moderate"]}</a>']
+        out = [f'<a href="{url("moderation:post", pk, viewer.language)}">{words["moderate"]}</a>']
         if state == "pending":
-            out.insert(0, _button(viewer, url("moderation:approve_post", pk), words["approve"]))
-            out.insert(1, _button(viewer, url("moderation:reject_post", pk), words["reject"]))
+            out.insert(
+                0,
+                _button(
+                    viewer, url("moderation:approve_post", pk, viewer.language), words["approve"]
+                ),
+            )
+            out.insert(
+                1,
+                _button(
+                    viewer, url("moderation:reject_post", pk, viewer.language), words["reject"]
+                ),
+            )
         return " ".join(out)
     if str(user.pk) == author_id or state != "published":
         return ""
-    return (
-        f'<a href="{url("moderation:flag", pk)}" rel="nofollow" title="{words["flag_title"]}">'
-        f"{words['flag']}</a>"
-    )
+    flag = url("moderation:flag", pk, viewer.language)
+    return f'<a href="{flag}" rel="nofollow" title="{words["flag_title"]}">{words["flag"]}</a>'
 
 
 @slots.filler("comment-delete")
@@ -110,7 +120,7 @@ def fill_comment_actions(
         return fill_comment_delete(viewer, pk, author_id, state, post_pk)
     if not post_pk:
         return ""
-    words = _labels(get_language())
+    words = _labels(viewer.language)
     query = f"?comment={pk}"
     if _moderates(viewer):
         comment = CommentFacts(int(pk), int(author_id), state, viewer.thread)
@@ -119,7 +129,7 @@ def fill_comment_actions(
             out.append(
                 _button(
                     viewer,
-                    url("moderation:approve_post", post_pk),
+                    url("moderation:approve_post", post_pk, viewer.language),
                     words["approve"],
                     f'<input type="hidden" name="comment" value="{int(pk)}">',
                 )
@@ -127,7 +137,7 @@ def fill_comment_actions(
         if not comment.is_deleted:
             out.append(
                 viewer.form(
-                    url("moderation:delete_post", post_pk),
+                    url("moderation:delete_post", post_pk, viewer.language),
                     f'<input type="hidden" name="comment" value="{int(pk)}">'
                     f'<button type="submit" class="link-button">{words["remove"]}</button>',
                     ' class="inline-form"',
@@ -137,7 +147,8 @@ def fill_comment_actions(
     if state != "published":
         return ""
     return (
-        f'<a class="muted" href="{url("moderation:flag", post_pk)}{query}" rel="nofollow" '
+        f'<a class="muted" href="{url("moderation:flag", post_pk, viewer.language)}{query}" '
+        f'rel="nofollow" '
         f'title="{words["flag_title"]}">{words["flag"].lower()}</a>'
     )
 
@@ -152,7 +163,7 @@ def fill_member_notice(viewer: Viewer) -> str:
         text = escape(user.write_refusal())
         return f'<div class="message message-error member-notice" role="alert">{text}</div>'
     if user.warning_text:
-        words = _labels(get_language())
+        words = _labels(viewer.language)
         link = reverse("moderation:warning")
         return (
             f'<div class="message message-error member-notice" role="alert">{words["warning"]} '
