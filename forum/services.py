@@ -52,11 +52,6 @@ def _source(post: Post) -> reputation.Source:
     )
 
 
-def thread_slug(title: str) -> str:
-    """The slug of a thread titled *title* (also for threads moderators make)."""
-    return _thread_slug(title)
-
-
 def _thread_slug(title: str) -> str:
     return slugify(title, allow_unicode=True)[:80].strip("-") or "thread"
 
@@ -604,6 +599,7 @@ def _answer_times(thread_id: int) -> dict:
 # forum rows (``moderation.services``): thread, then post, then comment.
 locked_thread = _locked_thread
 locked_post = _locked_post
+thread_slug = _thread_slug
 answer_times = _answer_times
 post_source = _source
 

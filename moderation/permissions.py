@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,8 +168,6 @@ def visible_items(user: AnyUser, queryset):
         return queryset.none()
     if user.is_administrator or not user.moderated_product_ids:
         return queryset
-    from django.db.models import Q
-
     return queryset.filter(Q(category_id__in=user.moderated_product_ids) | Q(category__isnull=True))
 
 

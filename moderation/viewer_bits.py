@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from forum import slots
-from forum.viewer_bits import CommentFacts, Viewer, fill_comment_delete, url
+from forum.viewer_bits import Viewer, fill_comment_delete, url
 
 
 @cache
@@ -123,9 +123,8 @@ def fill_comment_actions(
     words = _labels(viewer.language)
     query = f"?comment={pk}"
     if _moderates(viewer):
-        comment = CommentFacts(int(pk), int(author_id), state, viewer.thread)
         out = []
-        if comment.state == "pending":
+        if state == "pending":
             out.append(
                 _button(
                     viewer,
@@ -134,7 +133,7 @@ def fill_comment_actions(
                     f'<input type="hidden" name="comment" value="{int(pk)}">',
                 )
             )
-        if not comment.is_deleted:
+        if state != "deleted":
             out.append(
                 viewer.form(
                     url("moderation:delete_post", post_pk, viewer.language),

@@ -48,7 +48,8 @@ def _comment_of(request: HttpRequest, post: Post) -> Comment | None:
 
 
 def _refused(request: HttpRequest, reason: Exception, kept_text: str = "") -> HttpResponse:
-    context = {"exception": str(reason.message if hasattr(reason, "message") else reason)}
+    text = reason.messages[0] if isinstance(reason, ValidationError) else str(reason)
+    context = {"exception": text}
     if kept_text:
         context["kept_text"] = kept_text
     return render(request, "403.html", context, status=403)

@@ -187,15 +187,13 @@ class QueueView(_ModeratorView):
             item.is_overdue = item.is_open and item.waited > datetime.timedelta(hours=target)
             item.claim_is_live = permissions.claim_is_live(item)
             item.claimed_by_me = item.claim_is_live and item.claimed_by_id == user.pk
-            item.can_decide = item.is_open and (not item.claim_is_live or item.claimed_by_me)
+            item.can_decide = permissions.can_decide(user, item)
             item.target = item.comment or item.post
             reasons = defaultdict(int)
             for flag in item.flags.all():
                 reasons[flag.reason.display_label] += 1
             item.flag_reasons = sorted(reasons.items())
-            item.can_sanction = item.member_id != user.pk and (
-                not item.member.is_staff_member or user.is_administrator
-            )
+            item.can_sanction = permissions.can_sanction(user, item.member)
         context.update(
             filters=filters,
             items=page,
