@@ -183,6 +183,9 @@ class Thread(HasVisibility, models.Model):
     )
     close_reason = models.CharField(max_length=MODERATION_REASON_MAX_LENGTH, blank=True)
     is_pinned = models.BooleanField(_("pinned"), default=False)
+    # The language the question was asked in (the asker's language then): search analyses
+    # the thread's text with that language's stemmer and offers it as a facet.
+    language = models.CharField(_("language"), max_length=8, default="en")
     state = _state_field()
 
     answer_count = models.PositiveIntegerField(default=0)

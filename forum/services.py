@@ -17,10 +17,12 @@ import itertools
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -104,11 +106,13 @@ def ask_question(
     body: str,
     tags: Iterable[str] = (),
     submission_key: uuid.UUID | None = None,
+    language: str | None = None,
 ) -> Thread:
     """Open a new thread in *category* with *author*'s question.
 
-    Idempotent per ``submission_key``: a repeated submit of the same form returns the
-    thread the first one created. Emits ``question_asked``.
+    *language* is the one it is written in (one of ``settings.LANGUAGES``; the active
+    language when not given). Idempotent per ``submission_key``: a repeated submit of
+    the same form returns the thread the first one created. Emits ``question_asked``.
     """
     permissions.check_ask_question(author)
     if submission_key is not None:
@@ -129,6 +133,7 @@ def ask_question(
                 excerpt=rendering.excerpt(body_html),
                 last_activity_at=now,
                 state=state,
+                language=thread_language(language),
             )
             thread.tags.set(_tags_for(tags))
             post = Post.objects.create(
@@ -156,6 +161,17 @@ def ask_question(
             raise
         return existing.thread
     return thread
+
+
+def thread_language(language: str | None = None) -> str:
+    """*language* (or the active one) as one of ``settings.LANGUAGES``' codes: "de-at" is
+    "de"; one the site does not offer is the site's default."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+    offered = {key for key, _name in settings.LANGUAGES}
+    for candidate in (code, code.split("-")[0]):
+        if candidate in offered:
+            return candidate
+    return settings.LANGUAGE_CODE
 
 
 def _screen(

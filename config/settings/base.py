@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "reputation",
     "forum",
     "moderation",
+    "solutions",
+    "search",
     "demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",

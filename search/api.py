@@ -1,0 +1,200 @@
+"""The search service: what pages, commands and other apps call.
+
+``search``, ``similar`` and ``suggest`` ask the primary backend (Elasticsearch when
+``ELASTICSEARCH_URL`` is set, else the database) and fall back to the database backend
+when it cannot answer, saying so (``Results.fell_back``). Every hit passes the viewer's
+visibility (``forum.permissions``) before it is returned: the index holds only what a
+visitor may see, and this catches what changed since it was indexed.
+
+``index`` / ``remove`` / ``rebuild`` write to every backend; normally they run from the
+outbox (``search.receivers`` -> ``search.tasks``) and are retried until done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.utils import timezone
+
+from forum import permissions
+from forum.models import Thread
+from search import analysis, backends, documents
+from search.backends import BackendUnavailable
+from search.backends.base import Filters, Hit, Query, Results, SimilarQuery, Sort
+from search.models import Synonym
+
+logger = logging.getLogger(__name__)
+
+PER_PAGE = 20
+MAX_PAGE = 50
+OUTAGE_KEY = "search:outage"
+SYNONYMS_KEY = "search:synonyms"
+NO_FILTERS = Filters()
+
+
+def search(
+    text: str,
+    *,
+    user=None,
+    filters: Filters = NO_FILTERS,
+    sort: Sort = Sort.RELEVANCE,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    language: str | None = None,
+) -> Results:
+    """Search threads for *text* as *user* may see them: the page of hits (1-based
+    *page*), the total, facets, and "did you mean" where the backend can."""
+    user = user or AnonymousUser()
+    page = min(max(page, 1), MAX_PAGE)
+    query = Query(
+        text=text,
+        groups=analysis.parse(text, synonyms(filters.product_ids)),
+        visible_product_ids=_visible_products(user),
+        filters=filters,
+        sort=sort,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        language=language or settings.LANGUAGE_CODE,
+    )
+    if not query.groups:
+        return Results(hits=[], total=0, backend=backends.primary().name)
+    results, fell_back = _ask(lambda backend: backend.search(query))
+    results.hits = _visible(results.hits, user)
+    results.fell_back = fell_back
+    return results
+
+
+def similar(
+    title: str,
+    body: str = "",
+    *,
+    user=None,
+    product_id: int | None = None,
+    exclude: Iterable[int] = (),
+    k: int = 5,
+) -> list[Hit]:
+    """Threads that may already answer a question titled *title* (and saying *body*),
+    solved and verified ones first, at most *k*."""
+    user = user or AnonymousUser()
+    query = SimilarQuery(
+        title=title,
+        body=body,
+        visible_product_ids=_visible_products(user),
+        product_id=product_id,
+        exclude=tuple(exclude),
+        k=k,
+    )
+    hits, _fell_back = _ask(lambda backend: backend.similar(query))
+    return _visible(hits, user)
+
+
+def suggest(prefix: str, *, user=None, k: int = 8) -> list[Hit]:
+    """Type-ahead: thread titles for what is being typed (the last word unfinished)."""
+    user = user or AnonymousUser()
+    groups = tuple(
+        analysis.TermGroup(word) for word in analysis.words(prefix)[: analysis.MAX_QUERY_WORDS]
+    )
+    if not groups:
+        return []
+    query = Query(text=prefix, groups=groups, visible_product_ids=_visible_products(user), limit=k)
+    hits, _fell_back = _ask(lambda backend: backend.suggest(query))
+    return _visible(hits, user)
+
+
+# --- Writing ----------------------------------------------------------------------------
+
+
+def index(thread_ids: Iterable[int], *, backend=None) -> tuple[int, int]:
+    """Bring *thread_ids* up to date in *backend* (every backend when None): public ones
+    (re)indexed, the rest removed. Returns (indexed, removed). Raises when a backend
+    cannot be reached, so the outbox tries again later."""
+    docs, gone = documents.thread_documents(thread_ids)
+    for target in [backend] if backend else backends.all_backends():
+        target.index(docs)
+        target.remove("thread", gone)
+    return len(docs), len(gone)
+
+
+def remove(thread_ids: Iterable[int], *, backend=None) -> None:
+    for target in [backend] if backend else backends.all_backends():
+        target.remove("thread", list(thread_ids))
+
+
+def rebuild(*, backend=None, progress: Callable[[int], None] | None = None) -> int:
+    """Index every public thread afresh in *backend* (every backend when None)."""
+    count = 0
+    for target in [backend] if backend else backends.all_backends():
+        ids = documents.all_thread_ids()
+        count = target.rebuild(documents.all_documents(), total=len(ids), progress=progress)
+    return count
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _visible_products(user) -> tuple[int, ...]:
+    return tuple(sorted(permissions.visible_category_ids(user)))
+
+
+def _visible(hits: list[Hit], user) -> list[Hit]:
+    """The hits *user* may see now (a thread hidden since it was indexed is dropped)."""
+    thread_ids = [hit.pk for hit in hits if hit.kind == "thread"]
+    if not thread_ids:
+        return [hit for hit in hits if hit.kind != "thread"]
+    allowed = set(
+        permissions.visible_threads(
+            user, Thread.objects.filter(pk__in=thread_ids), include_own_pending=False
+        ).values_list("pk", flat=True)
+    )
+    return [hit for hit in hits if hit.kind != "thread" or hit.pk in allowed]
+
+
+def _ask(call):
+    """*call* the primary backend; on an outage, the database backend, noted for staff."""
+    primary = backends.primary()
+    if primary is backends.database_backend():
+        return call(primary), False
+    try:
+        answer = call(primary)
+    except BackendUnavailable as exc:
+        logger.warning("Search backend %s unavailable, using the database: %s", primary.name, exc)
+        if not cache.get(OUTAGE_KEY):
+            cache.set(OUTAGE_KEY, timezone.now().isoformat(), 300)
+        return call(backends.database_backend()), True
+    return answer, False
+
+
+def outage_since() -> str | None:
+    """When the configured backend last failed to answer (within five minutes), else None."""
+    return cache.get(OUTAGE_KEY)
+
+
+def synonyms(product_ids: Iterable[int] = ()) -> dict[str, tuple[str, ...]]:
+    """Word -> what may stand for it: the groups for every product, and for
+    *product_ids*' own. Cached until a synonym group changes (``forget_synonyms``)."""
+    groups = cache.get(SYNONYMS_KEY)
+    if groups is None:
+        groups = [
+            (product_id, [term.strip() for term in terms.split(",") if term.strip()])
+            for product_id, terms in Synonym.objects.values_list("product_id", "terms")
+        ]
+        cache.set(SYNONYMS_KEY, groups, 3600)
+    wanted = set(product_ids)
+    table: dict[str, list[str]] = {}
+    for product_id, terms in groups:
+        if product_id is not None and product_id not in wanted:
+            continue
+        folded = [analysis.normalise(term) for term in terms]
+        for term in folded:
+            if term and " " not in term:
+                table.setdefault(term, [])
+                table[term] += [other for other in folded if other and other != term]
+    return {word: tuple(dict.fromkeys(alts)) for word, alts in table.items()}
+
+
+def forget_synonyms() -> None:
+    cache.delete(SYNONYMS_KEY)

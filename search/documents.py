@@ -1,0 +1,92 @@
+"""Threads as search documents: what an anonymous visitor may read of them, as text.
+
+Only published threads in products open to everyone are documents, with their published
+question and answers. Everything else is removed from the index: the index never holds
+what a visitor may not see, and ``search.api`` checks each page of hits against the
+viewer's own visibility anyway (for what changed since it was indexed).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.contrib.auth.models import AnonymousUser
+
+from forum import permissions, rendering
+from forum.models import Post, Thread
+from search.backends.base import Document
+
+ANSWERS_MAX_CHARS = 30_000
+BATCH = 500
+
+
+def thread_documents(thread_ids: Iterable[int]) -> tuple[list[Document], list[int]]:
+    """The documents of *thread_ids* that are public, and the ids that are not (to remove)."""
+    ids = sorted(set(thread_ids))
+    visitor = AnonymousUser()
+    threads = list(
+        permissions.visible_threads(
+            visitor, Thread.objects.filter(pk__in=ids), include_own_pending=False
+        )
+        .select_related("accepted_answer")
+        .prefetch_related("tags")
+    )
+    found = {thread.pk for thread in threads}
+    texts: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    scores: dict[int, int] = {}
+    posts = permissions.visible_posts(visitor, Post.objects.filter(thread_id__in=found))
+    for thread_id, pk, kind, body_html, score in posts.order_by("-score", "pk").values_list(
+        "thread_id", "pk", "kind", "body_html", "score"
+    ):
+        text = rendering.plain_text(body_html)
+        texts[thread_id][kind].append(text)
+        texts[thread_id][f"pk:{pk}"].append(text)
+        if kind == Post.Kind.QUESTION:
+            scores[thread_id] = score
+    documents = []
+    for thread in threads:
+        text = texts[thread.pk]
+        accepted = ""
+        if thread.accepted_answer_id and text.get(f"pk:{thread.accepted_answer_id}"):
+            accepted = text[f"pk:{thread.accepted_answer_id}"][0]
+        answers = [a for a in text.get(Post.Kind.ANSWER, []) if a != accepted]
+        tags = sorted(thread.tags.all(), key=lambda tag: tag.name)
+        documents.append(
+            Document(
+                kind="thread",
+                pk=thread.pk,
+                title=thread.title,
+                url=thread.get_absolute_url(),
+                product_id=thread.category_id,
+                language=thread.language,
+                question=(text.get(Post.Kind.QUESTION) or [""])[0],
+                accepted=accepted,
+                answers="\n\n".join(answers)[:ANSWERS_MAX_CHARS],
+                tags=tuple(tag.slug for tag in tags),
+                tag_names=tuple(tag.name for tag in tags),
+                solved=bool(accepted),
+                verified=False,
+                staff_answered=thread.staff_answered_at is not None,
+                votes=scores.get(thread.pk, 0),
+                me_too=thread.vote_count,
+                answer_count=thread.answer_count,
+                created_at=thread.created_at,
+                activity_at=thread.last_activity_at,
+            )
+        )
+    return documents, [pk for pk in ids if pk not in found]
+
+
+def all_thread_ids() -> list[int]:
+    """Every thread a visitor may see: what a rebuild indexes."""
+    visible = permissions.visible_threads(
+        AnonymousUser(), Thread.objects.all(), include_own_pending=False
+    )
+    return list(visible.order_by("pk").values_list("pk", flat=True))
+
+
+def all_documents(batch: int = BATCH) -> Iterator[Document]:
+    ids = all_thread_ids()
+    for start in range(0, len(ids), batch):
+        yield from thread_documents(ids[start : start + batch])[0]
