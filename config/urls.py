@@ -71,6 +71,7 @@ urlpatterns += i18n_patterns(
     path("c/", forum_views.serve_wagtail_page, {"path": "c/"}, name="products"),
     # Before the forum's: its thread pattern (t/<id>/<slug>/) would take t/<id>/moderate/.
     path("", include("moderation.urls")),
+    path("", include("search.urls")),
     path("", include("forum.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -45,7 +45,7 @@ GENERATION_KEY = "forum:generation"
 # The shape of what is kept: change it whenever kept HTML or its slots' arguments change
 # (a filler gains an argument, a template's markup changes). Old and new code share the
 # cache during a rolling deploy; each must read only pages and blocks it can fill.
-FORMAT = "f8"
+FORMAT = "f9"
 
 # Events after which list rows (title, marks, counters, order) may differ.
 LIST_EVENTS = {

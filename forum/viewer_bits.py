@@ -262,6 +262,12 @@ def fill_thread_moderation(viewer: Viewer) -> str:
     return ""
 
 
+@slots.filler("thread-related")
+def fill_related(viewer: Viewer, pk: str) -> str:
+    """Threads like this one: search fills it (``search.viewer_bits``)."""
+    return ""
+
+
 @slots.filler("post-mod")
 def fill_post_moderation(viewer: Viewer, pk: str, kind: str, author_id: str, state: str) -> str:
     return ""

@@ -22,6 +22,7 @@ from wagtail.views import serve as wagtail_serve
 
 from core import ratelimit
 from forum import (
+    asking,
     caching,
     drafts,
     fragments,
@@ -45,6 +46,7 @@ from forum.models import (
     normalize_tag_name,
 )
 
+ASK_FIELDS = ["category", "title", "body", "tags", "submission_key"]
 WAITING_FOR_REVIEW = gettext_lazy(
     "Thank you! Your post is waiting for review by a moderator: you can see it now, "
     "everyone else will once it is approved."
@@ -311,6 +313,13 @@ def ask(request: HttpRequest) -> HttpResponse:
         wants_preview = "preview" in request.POST
         if not wants_preview and form.is_valid():
             data = form.cleaned_data
+            if "confirmed" not in request.POST and asking.before_posting(
+                request, title=data["title"], body=data["body"], category_id=data["category"].pk
+            ):
+                # Threads that may already answer it: shown before posting (the step a
+                # browser without JavaScript takes; the live panel confirms for the others).
+                drafts.keep(request, "ask", request.POST, ASK_FIELDS, suggest=True)
+                return redirect("forum:ask")
             try:  # the service judges again (a privilege lost meanwhile)
                 thread = services.ask_question(
                     author=request.user,
@@ -322,10 +331,10 @@ def ask(request: HttpRequest) -> HttpResponse:
                 )
             except PermissionDenied as exc:
                 # Refused (a rate limit, a suspension): back to the form, everything kept.
-                fields = ["category", "title", "body", "tags", "submission_key"]
-                drafts.keep(request, "ask", request.POST, fields, refusal=str(exc))
+                drafts.keep(request, "ask", request.POST, ASK_FIELDS, refusal=str(exc))
                 return redirect("forum:ask")
             drafts.drop(request, "ask")
+            asking.posted(request, thread)
             if thread.is_published:
                 messages.success(request, _("Your question is posted."))
             else:
@@ -333,10 +342,10 @@ def ask(request: HttpRequest) -> HttpResponse:
             return redirect(thread)
         # The Preview button (without JavaScript) and a refused question both come back to
         # the ask page with what was typed: a page to reload or read in another language.
-        fields = ["category", "title", "body", "tags", "submission_key"]
-        drafts.keep(request, "ask", request.POST, fields, preview=wants_preview)
+        drafts.keep(request, "ask", request.POST, ASK_FIELDS, preview=wants_preview)
         return redirect("forum:ask")
     preview = _Preview(None, "", 200)
+    suggestions = None
     product = None
     if slug := request.GET.get("product"):
         product = CategoryPage.objects.filter(
@@ -349,14 +358,32 @@ def ask(request: HttpRequest) -> HttpResponse:
             # A preview is not a refusal: the form shows no errors, only the preview.
             form = AskForm(initial=kept["data"].dict(), user=request.user)
             preview = _preview_of(request, kept["data"].get("body", ""))
+        elif kept.get("suggest"):
+            form = AskForm(kept["data"], user=request.user)
+            if form.is_valid():
+                data = form.cleaned_data
+                suggestions = asking.before_posting(
+                    request,
+                    title=data["title"],
+                    body=data["body"],
+                    category_id=data["category"].pk,
+                )
         else:
             form = AskForm(kept["data"], user=request.user)
             form.is_valid()
             if refusal := kept.get("refusal"):
                 form.add_error(None, refusal)
     else:
-        form = AskForm(initial={"category": product}, user=request.user)
-    context = {"form": form, "preview_html": preview.html, "preview_error": preview.error}
+        # "Ask it" from a search that found nothing brings the words as the title.
+        title = request.GET.get("title", "")[: Thread._meta.get_field("title").max_length]
+        form = AskForm(initial={"category": product, "title": title}, user=request.user)
+    context = {
+        "form": form,
+        "preview_html": preview.html,
+        "preview_error": preview.error,
+        "suggestions_html": suggestions,
+        "ask_panel": asking.panel(request),
+    }
     # A refused preview keeps the page's own status (the text is kept in the form), unless
     # it says to wait.
     status = preview.status if preview.status == 429 else 200

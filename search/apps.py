@@ -8,6 +8,10 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from search import asking, receivers  # noqa: F401  (asking registers itself)
+        from search import (  # noqa: F401  (asking and viewer_bits register themselves)
+            asking,
+            receivers,
+            viewer_bits,
+        )
 
         receivers.connect()
