@@ -72,6 +72,7 @@ urlpatterns += i18n_patterns(
     # Before the forum's: its thread pattern (t/<id>/<slug>/) would take t/<id>/moderate/.
     path("", include("moderation.urls")),
     path("", include("search.urls")),
+    path("", include("solutions.urls")),
     path("", include("forum.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

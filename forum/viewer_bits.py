@@ -262,6 +262,13 @@ def fill_thread_moderation(viewer: Viewer) -> str:
     return ""
 
 
+@slots.filler("thread-library")
+def fill_library(viewer: Viewer) -> str:
+    """A solved thread's place in the solution library: the library fills it
+    (``solutions.viewer_bits``)."""
+    return ""
+
+
 @slots.filler("thread-related")
 def fill_related(viewer: Viewer, pk: str) -> str:
     """Threads like this one: search fills it (``search.viewer_bits``)."""

@@ -41,6 +41,7 @@ class Cause(models.TextChoices):
     VOTE_CHANGED = "vote.changed", _("vote changed")
     ANSWER_ACCEPTED = "answer.accepted", _("answer accepted")
     ANSWER_UNACCEPTED = "answer.unaccepted", _("solution taken back")
+    SOLUTION_VERIFIED = "solution.verified", _("solution verified")
     POST_DELETED = "post.deleted", _("post deleted")
     POST_HIDDEN = "post.hidden", _("post hidden")
     POST_RESTORED = "post.restored", _("post shown again")

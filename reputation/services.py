@@ -280,6 +280,22 @@ def answer_accepted(
     _record(credits, cause=Cause.ANSWER_ACCEPTED, capped=False)
 
 
+def solution_verified(*, source: Source, answer_author_id: int, actor_id: int) -> bool:
+    """A brand representative verified the accepted answer *source* after it was accepted:
+    its author earns the verified-solution points, once (not for verifying their own).
+    Taken back with the other accept points when the answer stops being the solution."""
+    if answer_author_id == actor_id:
+        return False
+    if standing().filter(post_id=source.post_id, reason=Reason.SOLUTION_VERIFIED).exists():
+        return False
+    _record(
+        [_Credit(answer_author_id, Reason.SOLUTION_VERIFIED, actor_id, source)],
+        cause=Cause.SOLUTION_VERIFIED,
+        capped=False,
+    )
+    return True
+
+
 def answer_unaccepted(*, post_id: int, actor_id: int | None) -> None:
     """The answer *post_id* is no longer the solution: take back what accepting it gave."""
     _reverse(

@@ -26,6 +26,7 @@ from search import analysis, backends, documents
 from search.backends import BackendUnavailable
 from search.backends.base import Filters, Hit, Query, Results, SimilarQuery, Sort
 from search.models import Synonym
+from solutions.models import SolutionArticle
 
 logger = logging.getLogger(__name__)
 
@@ -119,18 +120,50 @@ def index(thread_ids: Iterable[int], *, backend=None) -> tuple[int, int]:
     return len(docs), len(gone)
 
 
-def remove(thread_ids: Iterable[int], *, backend=None) -> None:
+def index_articles(article_ids: Iterable[int], *, backend=None) -> tuple[int, int]:
+    """The same for curated articles (published and public, or removed)."""
+    docs, gone = documents.article_documents(article_ids)
     for target in [backend] if backend else backends.all_backends():
-        target.remove("thread", list(thread_ids))
+        target.index(docs)
+        target.remove("article", gone)
+    return len(docs), len(gone)
 
 
 def rebuild(*, backend=None, progress: Callable[[int], None] | None = None) -> int:
-    """Index every public thread afresh in *backend* (every backend when None)."""
+    """Index every public thread and article afresh in *backend* (every backend when
+    None). Changes made while it ran are indexed again once it is done (a backend that
+    builds a new index beside the old one would otherwise miss them)."""
     count = 0
     for target in [backend] if backend else backends.all_backends():
-        ids = documents.all_thread_ids()
-        count = target.rebuild(documents.all_documents(), total=len(ids), progress=progress)
+        started = timezone.now()
+        total = len(documents.all_thread_ids()) + len(documents.all_article_ids())
+        count = target.rebuild(documents.all_documents(), total=total, progress=progress)
+        thread_ids, article_ids = changed_since(started)
+        if thread_ids:
+            index(thread_ids, backend=target)
+        if article_ids:
+            index_articles(article_ids, backend=target)
     return count
+
+
+def changed_since(when) -> tuple[list[int], list[int]]:
+    """Threads and articles whose indexed events happened at or after *when*."""
+    from core.models import Event
+    from search.receivers import ARTICLE_EVENTS, INDEXED, THREAD_KEYS
+
+    names = [event_type.name for event_type in INDEXED]
+    threads: set[int] = set()
+    for payload in Event.objects.filter(created_at__gte=when, name__in=names).values_list(
+        "payload", flat=True
+    ):
+        threads.update(payload[key] for key in THREAD_KEYS if payload.get(key))
+    articles = {
+        payload["article_id"]
+        for payload in Event.objects.filter(
+            created_at__gte=when, name__in=[event_type.name for event_type in ARTICLE_EVENTS]
+        ).values_list("payload", flat=True)
+    }
+    return sorted(threads), sorted(articles)
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -141,16 +174,27 @@ def _visible_products(user) -> tuple[int, ...]:
 
 
 def _visible(hits: list[Hit], user) -> list[Hit]:
-    """The hits *user* may see now (a thread hidden since it was indexed is dropped)."""
+    """The hits *user* may see now: a thread or article hidden, unpublished or moved out
+    of the viewer's products since it was indexed is dropped."""
     thread_ids = [hit.pk for hit in hits if hit.kind == "thread"]
-    if not thread_ids:
-        return [hit for hit in hits if hit.kind != "thread"]
-    allowed = set(
-        permissions.visible_threads(
-            user, Thread.objects.filter(pk__in=thread_ids), include_own_pending=False
-        ).values_list("pk", flat=True)
-    )
-    return [hit for hit in hits if hit.kind != "thread" or hit.pk in allowed]
+    article_ids = [hit.pk for hit in hits if hit.kind == "article"]
+    allowed: set[tuple[str, int]] = set()
+    if thread_ids:
+        allowed.update(
+            ("thread", pk)
+            for pk in permissions.visible_threads(
+                user, Thread.objects.filter(pk__in=thread_ids), include_own_pending=False
+            ).values_list("pk", flat=True)
+        )
+    if article_ids:
+        allowed.update(
+            ("article", pk)
+            for pk in SolutionArticle.objects.live()
+            .public()
+            .filter(pk__in=article_ids, product_id__in=permissions.visible_category_ids(user))
+            .values_list("pk", flat=True)
+        )
+    return [hit for hit in hits if (hit.kind, hit.pk) in allowed]
 
 
 def _ask(call):

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from forum import permissions, rendering
 from forum.models import Post, Thread
 from search.backends.base import Document
+from solutions.models import Solution, SolutionArticle
 
 ANSWERS_MAX_CHARS = 30_000
 BATCH = 500
@@ -44,8 +46,15 @@ def thread_documents(thread_ids: Iterable[int]) -> tuple[list[Document], list[in
         texts[thread_id][f"pk:{pk}"].append(text)
         if kind == Post.Kind.QUESTION:
             scores[thread_id] = score
+    solutions = {
+        thread_id: (tier, versions)
+        for thread_id, tier, versions in Solution.objects.filter(thread_id__in=found).values_list(
+            "thread_id", "tier", "versions"
+        )
+    }
     documents = []
     for thread in threads:
+        tier, versions = solutions.get(thread.pk, ("", ""))
         text = texts[thread.pk]
         accepted = ""
         if thread.accepted_answer_id and text.get(f"pk:{thread.accepted_answer_id}"):
@@ -66,7 +75,8 @@ def thread_documents(thread_ids: Iterable[int]) -> tuple[list[Document], list[in
                 tags=tuple(tag.slug for tag in tags),
                 tag_names=tuple(tag.name for tag in tags),
                 solved=bool(accepted),
-                verified=False,
+                verified=bool(accepted) and tier == Solution.Tier.VERIFIED,
+                versions=tuple(v.strip() for v in versions.split(",") if v.strip()),
                 staff_answered=thread.staff_answered_at is not None,
                 votes=scores.get(thread.pk, 0),
                 me_too=thread.vote_count,
@@ -86,7 +96,48 @@ def all_thread_ids() -> list[int]:
     return list(visible.order_by("pk").values_list("pk", flat=True))
 
 
+def _public_articles():
+    """Published articles a visitor may read, in products a visitor may see."""
+    return (
+        SolutionArticle.objects.live()
+        .public()
+        .filter(product_id__in=permissions.visible_category_ids(AnonymousUser()))
+    )
+
+
+def article_documents(article_ids: Iterable[int]) -> tuple[list[Document], list[int]]:
+    """The documents of the curated articles *article_ids* that are public, and the rest."""
+    ids = sorted(set(article_ids))
+    articles = list(_public_articles().filter(pk__in=ids))
+    found = {article.pk for article in articles}
+    documents = [
+        Document(
+            kind="article",
+            pk=article.pk,
+            title=article.title,
+            url=article.url or "",
+            product_id=article.product_id,
+            language=settings.LANGUAGE_CODE,
+            question=rendering.plain_text(str(article.problem)),
+            accepted=rendering.plain_text(str(article.solution)),
+            solved=True,
+            verified=True,
+            versions=tuple(v.strip() for v in article.versions.split(",") if v.strip()),
+            created_at=article.first_published_at,
+            activity_at=article.last_published_at,
+        )
+        for article in articles
+    ]
+    return documents, [pk for pk in ids if pk not in found]
+
+
+def all_article_ids() -> list[int]:
+    return list(_public_articles().order_by("pk").values_list("pk", flat=True))
+
+
 def all_documents(batch: int = BATCH) -> Iterator[Document]:
+    """Every public thread and article: what a rebuild indexes."""
     ids = all_thread_ids()
     for start in range(0, len(ids), batch):
         yield from thread_documents(ids[start : start + batch])[0]
+    yield from article_documents(all_article_ids())[0]

@@ -11,6 +11,7 @@ from forum import events as forum_events
 from moderation import events as moderation_events
 from search import api, backends, tasks
 from search.models import Synonym
+from solutions import events as solutions_events
 
 # Payload keys that name a thread whose document may have changed.
 THREAD_KEYS = ("thread_id", "original_id", "merged_id", "from_thread_id")
@@ -34,7 +35,11 @@ INDEXED = (
     moderation_events.thread_reopened,
     moderation_events.threads_merged,
     moderation_events.answers_split,
+    # the library: a solution verified (ranks higher), its versions or review date set
+    solutions_events.solution_verified,
+    solutions_events.solution_changed,
 )
+ARTICLE_EVENTS = (solutions_events.article_published, solutions_events.article_unpublished)
 
 
 def reindex(event: Event) -> None:
@@ -47,6 +52,14 @@ def reindex(event: Event) -> None:
         enqueue_task(event, tasks.index_in_elasticsearch, thread_ids=thread_ids)
 
 
+def reindex_article(event: Event) -> None:
+    """Queue a curated article's (re)indexing or removal in each backend."""
+    article_ids = [event.payload["article_id"]]
+    enqueue_task(event, tasks.index_articles_in_database, article_ids=article_ids)
+    if backends.elasticsearch_backend() is not None:
+        enqueue_task(event, tasks.index_articles_in_elasticsearch, article_ids=article_ids)
+
+
 def synonyms_changed(**kwargs) -> None:
     api.forget_synonyms()
 
@@ -54,5 +67,7 @@ def synonyms_changed(**kwargs) -> None:
 def connect() -> None:
     for event_type in INDEXED:
         event_type.connect(reindex)
+    for event_type in ARTICLE_EVENTS:
+        event_type.connect(reindex_article)
     for signal in (post_save, post_delete):
         signal.connect(synonyms_changed, sender=Synonym, dispatch_uid=f"search-synonyms-{signal}")

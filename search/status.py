@@ -11,7 +11,10 @@ from django.utils import timezone
 from core.models import EventTask
 from search import api, backends, documents, tasks
 
-TASK_PATHS = (tasks.index_in_database.module_path, tasks.index_in_elasticsearch.module_path)
+TASK_PATHS = (
+    (tasks.index_in_database.module_path, tasks.index_articles_in_database.module_path),
+    (tasks.index_in_elasticsearch.module_path, tasks.index_articles_in_elasticsearch.module_path),
+)
 
 
 @dataclass
@@ -35,7 +38,7 @@ class Status:
 
 def current() -> Status:
     status = Status(
-        public_threads=len(documents.all_thread_ids()),
+        public_threads=len(documents.all_thread_ids()) + len(documents.all_article_ids()),
         primary=backends.primary().name,
         outage_since=api.outage_since(),
     )
@@ -50,7 +53,7 @@ def current() -> Status:
             entry.documents = backend.count()
         except backends.BackendUnavailable as exc:
             entry.error = str(exc)
-        waiting = EventTask.objects.filter(task_path=path).exclude(status=EventTask.Status.DONE)
+        waiting = EventTask.objects.filter(task_path__in=path).exclude(status=EventTask.Status.DONE)
         summary = waiting.aggregate(
             n=Count("pk"),
             failing=Count("pk", filter=Q(attempts__gt=0)),

@@ -6,3 +6,8 @@ class SolutionsConfig(AppConfig):
     name = "solutions"
     verbose_name = _("Solution library")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from solutions import jobs, receivers, viewer_bits  # noqa: F401  (register themselves)
+
+        receivers.connect()

@@ -430,3 +430,15 @@ LOGGING = {
     # Wagtail runs its index updates as tasks; a line per task is noise at INFO.
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
+
+# --- Search (search/): see docs/search.md.
+# Set to use Elasticsearch 8/9 for searches (the database index is kept too: it answers
+# when the cluster cannot). Empty: the database backend (SQLite FTS5 / PostgreSQL).
+ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "forum")
+# Send Elasticsearch's compatibility media types; off for servers that refuse them (the
+# osmem test stand-in).
+ELASTICSEARCH_COMPAT_HEADERS = env_bool("ELASTICSEARCH_COMPAT_HEADERS", default=True)
+# Make each index write searchable at once (tests); normally the cluster's refresh.
+ELASTICSEARCH_REFRESH = env_bool("ELASTICSEARCH_REFRESH", default=False)
+ELASTICSEARCH_TIMEOUT = float(env_str("ELASTICSEARCH_TIMEOUT", "5"))

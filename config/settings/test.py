@@ -26,3 +26,8 @@ MODERATION_NEW_MEMBER_RATES = {}
 AKISMET_API_KEY = ""
 # No spam checks unless a test turns them on: factories post the same text many times.
 MODERATION_SPAM_CHECKERS = []
+
+# Search: Elasticsearch only where a test switches it on (tests/search/ run it against the
+# osmem stand-in, or a real cluster at ELASTICSEARCH_URL); writes searchable at once.
+ELASTICSEARCH_URL = ""
+ELASTICSEARCH_REFRESH = True

@@ -20,8 +20,10 @@ what only Elasticsearch does: typo tolerance (fuzzy matching), a mild preference
 recent activity, and "did you mean" from a term suggester.
 
 Works with Elasticsearch 8 and 9 (the 8.x client asks for version 8 compatibility) and,
-with ``compat_headers=False``, with OpenSearch and osmem, which refuse the vendored
-``application/vnd.elasticsearch+json`` media types.
+with ``compat_headers=False``, with osmem (the in-memory stand-in the tests use), which
+refuses the vendored ``application/vnd.elasticsearch+json`` media types. OpenSearch
+refuses them too, and the 8.x client in turn refuses any answer without the
+``X-Elastic-Product: Elasticsearch`` header, which osmem sends and OpenSearch does not.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ _COMPAT_MEDIA_TYPE = re.compile(r"application/vnd\.elasticsearch\+([\w-]+);\s*co
 
 class PlainJsonTransport(Transport):
     """Sends ``application/json`` (and ``x-ndjson``) instead of the compatibility media
-    types the 8.x client always asks for. OpenSearch and osmem answer those with 406.
+    types the 8.x client always asks for: osmem and OpenSearch answer those with 406.
 
     The client rewrites ``Accept`` and ``Content-Type`` to the compatibility types after
     merging any ``headers=`` given to it, so the rewrite back has to happen below it."""
