@@ -379,6 +379,16 @@ class ElasticsearchBackend:
     def index(self, documents: list[Document]) -> None:
         if not documents:
             return
+        try:
+            self._index(documents)
+        except helpers.BulkIndexError as exc:
+            if not _alias_missing(exc):
+                raise
+            # The cluster lost the index since this process last checked (restored from
+            # nothing, deleted by hand): make it again and write once more.
+            self._index(documents)
+
+    def _index(self, documents: list[Document]) -> None:
         with self._unavailable():
             for kind in {doc.kind for doc in documents}:
                 self._ensure(kind)
@@ -933,6 +943,15 @@ def _excerpt(text: str) -> str:
         return text
     cut = text.rfind(" ", 0, EXCERPT_CHARS)
     return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
+
+
+def _alias_missing(exc: helpers.BulkIndexError) -> bool:
+    """Did a bulk write fail only because its alias (the index behind it) is gone?"""
+    errors = [item.get(op, {}) for item in exc.errors for op in item]
+    return bool(errors) and all(
+        error.get("status") == 404 or "index_not_found" in str(error.get("error", ""))
+        for error in errors
+    )
 
 
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
