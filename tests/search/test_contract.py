@@ -74,7 +74,8 @@ def test_a_solved_thread_ranks_above_an_unsolved_one_at_equal_text_match(backend
     corpus.answer(unsolved, "Have you tried turning it off and on?")
     hits = api.search("bluetooth pairing").hits
     assert [hit.pk for hit in hits][:2] == [solved.pk, unsolved.pk]
-    assert hits[0].solved and not hits[1].solved
+    assert hits[0].solved
+    assert not hits[1].solved
 
 
 def test_english_words_are_found_in_their_other_forms(backend, corpus):

@@ -83,7 +83,8 @@ def test_changes_made_while_elasticsearch_is_down_reach_it_once_it_is_back(
     assert not _elasticsearch_tasks().exclude(status=EventTask.Status.DONE).exists()
     backend = backends.elasticsearch_backend()
     results = api.search("pump hums")
-    assert not results.fell_back and results.backend == "elasticsearch"
+    assert not results.fell_back
+    assert results.backend == "elasticsearch"
     found = {hit.pk: hit for hit in results.hits}
     assert set(found) == {before.pk, during.pk}
     assert found[before.pk].solved  # the answer accepted during the outage
