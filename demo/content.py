@@ -1788,3 +1788,50 @@ MODERATION_EXAMPLES = {
     "screening_rules": ((r"\b(keygen|crack(ed)?|warez)\b", True, "pirated software"),),
     "blocked_domains": ("best-thermo-deals.example",),
 }
+
+
+# --- Search and the solution library (seed_demo.seed_library_examples) -------------------
+LIBRARY_EXAMPLES = {
+    # Words customers use for the same thing, for every product or one.
+    "synonyms": (
+        (None, "wifi, wi-fi, wlan, wireless"),
+        (None, "app, application"),
+        ("nimbus-thermostat", "aux, auxiliary, backup heat, emergency heat"),
+    ),
+    # Solutions the brand team verified: thread title, who, versions, re-check in days
+    # (negative: already past, so the solution shows "may be outdated").
+    "verified": (
+        (
+            "E42 error on the display every night since the 5.2 update",
+            "jordan_nimbus",
+            "5.2, 5.3",
+            120,
+        ),
+        ("Do I need a C-wire? Thermostat battery keeps dying", "jordan_nimbus", "", -10),
+        ("Battery doorbell drains in 5 days instead of 2 months", "aisha_nimbus", "2.0", 90),
+    ),
+    # A solved thread promoted to a curated article and published, by whom.
+    "article": ("E42 error on the display every night since the 5.2 update", "aisha_nimbus"),
+    # "Did this solve your problem?": thread title, member, helpful, comment.
+    "feedback": (
+        ("E42 error on the display every night since the 5.2 update", "kenji_t", True, ""),
+        (
+            "E42 error on the display every night since the 5.2 update",
+            "lena_f",
+            True,
+            "Worked after the 5.3 update too.",
+        ),
+        (
+            "Do I need a C-wire? Thermostat battery keeps dying",
+            "dan_o",
+            False,
+            "I have no C-wire and no adapter in the box.",
+        ),
+    ),
+    # Searches that found nothing, or nothing opened: the content-gap report's first rows.
+    "gaps": (
+        ("nimbus watch strap", None, 0, 4),
+        ("dark mode app", None, 0, 3),
+        ("thermostat geofencing radius", "nimbus-thermostat", 2, 2),
+    ),
+}

@@ -56,6 +56,11 @@ from moderation.models import (
 from reputation import badges, gaming
 from reputation import services as reputation
 from reputation.models import Cause, GamingCase, LedgerEntry
+from search import api as search_api
+from search import services as search_services
+from search.models import SearchDocument, Synonym
+from solutions import services as library
+from solutions.models import Solution
 
 HOUR = timedelta(hours=1)
 # Nothing is seeded closer to "now" than this, so it never looks like it is from the future.
@@ -121,6 +126,7 @@ class Command(BaseCommand):
             with screening.bypass():
                 seed_reputation(users, now)
             examples = seed_moderation_examples(users, products) or examples
+            examples = seed_library_examples(users, products) or examples
         self.stdout.write(
             f"Demo content: {new_accounts} new accounts, {new_products} new products, "
             f"{new_threads} new threads{', home page updated' if home_updated else ''}"
@@ -128,6 +134,10 @@ class Command(BaseCommand):
         )
         if threads:
             SyntheticSeeder(products, self.stdout, seed=seed, batch=batch).run(threads)
+        if new_threads or threads or not SearchDocument.objects.exists():
+            # Bulk-loaded threads announce nothing: index what the demo holds in one go.
+            indexed = search_api.rebuild()
+            self.stdout.write(f"Search index: {indexed:,} threads and articles.")
         self._summary(time.monotonic() - started)
 
     def _summary(self, seconds: float) -> None:
@@ -280,6 +290,49 @@ def seed_moderation_examples(users: dict[str, User], products: dict[str, Categor
         until=timezone.now() + timedelta(days=days),
     )
     caching.drop_everything()
+    return True
+
+
+def seed_library_examples(users: dict[str, User], products: dict[str, CategoryPage]) -> bool:
+    """Search and the library at work (``content.LIBRARY_EXAMPLES``), each through its
+    service: synonyms, solutions verified by the brand team (one past its re-check date),
+    a curated article published from a solved thread, feedback, and a few searches that
+    found nothing for the content-gap report. Idempotent: nothing when the synonyms exist."""
+    spec = content.LIBRARY_EXAMPLES
+    if Synonym.objects.exists():
+        return False
+    for product, terms in spec["synonyms"]:
+        Synonym.objects.create(product=products[product] if product else None, terms=terms)
+    today = timezone.localdate()
+    for title, rep, versions, days in spec["verified"]:
+        solution = Solution.objects.filter(thread__title=title).first()
+        if solution is None:
+            continue
+        library.verify_solution(
+            solution,
+            actor=users[rep],
+            versions=versions,
+            review_by=today + timedelta(days=days),
+        )
+    library.mark_outdated(today=today)
+    title, rep = spec["article"]
+    solution = Solution.objects.filter(thread__title=title).first()
+    if solution is not None:
+        article = library.promote_to_article(solution, actor=users[rep])
+        article.save_revision(user=users[rep]).publish()
+    for title, member, helpful, comment in spec["feedback"]:
+        solution = Solution.objects.filter(thread__title=title).first()
+        if solution is not None:
+            library.give_feedback(
+                solution=solution, member=users[member], helpful=helpful, comment=comment
+            )
+    for query, product, results, times in spec["gaps"]:
+        for _time in range(times):
+            search_services.log_search(
+                query,
+                results=results,
+                product_id=products[product].pk if product else None,
+            )
     return True
 
 
