@@ -14,7 +14,7 @@ stored counter and derived field exactly as ``forum.services`` would have, given
 ``answer_count``, ``first_answer_at``, ``comment_count``, ``others_comment_count``, the
 excerpt, the slug, ``version`` (one more per comment), ``last_activity_at`` and the
 accepted answer. No events are emitted: caches are dropped after the commit, and
-``_after_import`` marks where the search index will be rebuilt.
+``_after_import`` indexes the imported threads for search.
 
 Decisions the dump forces:
 
@@ -84,7 +84,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.text import slugify
 from markdownify import MarkdownConverter
 from tqdm import tqdm
@@ -111,6 +110,8 @@ from forum.models import (
 )
 from reputation import services as reputation
 from reputation.models import Cause, LedgerEntry, Reason
+from search import api as search_api
+from solutions import services as library
 
 DELETED_USERNAME = "se-deleted-user"
 DELETED_DISPLAY_NAME = "Deleted user"
@@ -135,6 +136,7 @@ class ImportRefusedError(Exception):
 class ImportReport:
     """What one import did, counted."""
 
+    product_id: int | None = None
     product_title: str = ""
     product_slug: str = ""
     product_created: bool = False
@@ -154,6 +156,8 @@ class ImportReport:
     skipped_empty_answers: int = 0
     # Answers and comments under a skipped question or answer (not counted above).
     skipped_with_their_post: int = 0
+    # Answers whose question is not in the dump (deleted on Stack Exchange).
+    skipped_answers_without_question: int = 0
     # Posts of other types (tag wikis, excerpts...) and the comments on them.
     skipped_other_posts: int = 0
     skipped_comments_on_other_posts: int = 0
@@ -167,8 +171,12 @@ class ImportReport:
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
-        """The report as "what: how many" lines, for the command's summary."""
-        return [f"{name.replace('_', ' ')}: {value}" for name, value in vars(self).items()]
+        """The counts (and time) as "what: how many" lines, for the command's summary."""
+        return [
+            f"{name.replace('_', ' ')}: {value}"
+            for name, value in vars(self).items()
+            if not name.startswith("product_")
+        ]
 
 
 # --- Reading the dump --------------------------------------------------------------------
@@ -246,6 +254,7 @@ def _read(folder: Path, limit: int | None, report: ImportReport, progress: bool,
     questions: dict[int, _Post] = {}
     answers: list[tuple[int, _Post]] = []
     other_posts: set[int] = set()
+    all_questions: set[int] = set()  # beyond the limit too
     for row in _rows(folder / "Posts.xml", bar):
         post_id = int(row["Id"])
         kind = row.get("PostTypeId")
@@ -260,6 +269,7 @@ def _read(folder: Path, limit: int | None, report: ImportReport, progress: bool,
             body=row.get("Body", ""),
         )
         if kind == QUESTION:
+            all_questions.add(post_id)
             if limit is not None and len(questions) >= limit:
                 continue
             post.title = row.get("Title", "")
@@ -277,6 +287,8 @@ def _read(folder: Path, limit: int | None, report: ImportReport, progress: bool,
         if parent_id in questions:
             questions[parent_id].answers.append(answer)
             posts[answer.se_id] = answer
+        elif parent_id not in all_questions:
+            report.skipped_answers_without_question += 1
     for question in questions.values():
         question.answers.sort(key=lambda a: (a.created_at, a.se_id))
 
@@ -356,7 +368,6 @@ class _Converter(MarkdownConverter):
                 None,
             )
         )
-
 
     def convert_a(self, el, text, parent_tags):
         if el.get("href"):
@@ -459,14 +470,10 @@ def _clean_tags(raw: Iterable[str], report: ImportReport) -> list[str]:
     """The forum's tag rules (``forum.forms.TagsField``); what breaks them is dropped."""
     kept: list[str] = []
     for name in map(normalize_tag_name, raw):
-        if (
-            not name
-            or len(name) > TAG_MAX_LENGTH
-            or not TAG_PATTERN.match(name)
-            or name in kept
-            or len(kept) >= MAX_TAGS
-        ):
-            report.tags_dropped += bool(name)
+        if not name or name in kept:  # "Qiskit" and "qiskit" are one tag
+            continue
+        if len(name) > TAG_MAX_LENGTH or not TAG_PATTERN.match(name) or len(kept) >= MAX_TAGS:
+            report.tags_dropped += 1
             continue
         kept.append(name)
     return kept
@@ -588,7 +595,6 @@ class _Writer:
         self.dump = dump
         self.questions = questions
         self.report = report
-        self.now = timezone.now()
 
     def write(self, product_title: str, product_slug: str, progress: bool, out) -> None:
         steps = [
@@ -616,9 +622,16 @@ class _Writer:
             product = CategoryPage(
                 title=title, slug=slug, description=f"Questions and answers about {title}."
             )
-            CategoryIndexPage.objects.get().add_child(instance=product)
+            index = CategoryIndexPage.objects.first()
+            if index is None:
+                raise ImportRefusedError(
+                    "There is no product index page (CategoryIndexPage) to add the product "
+                    "to: run manage.py migrate first."
+                )
+            index.add_child(instance=product)
             self.report.product_created = True
         self.product = product
+        self.report.product_id = product.pk
         self.report.product_title, self.report.product_slug = product.title, product.slug
 
     # -- members --
@@ -647,26 +660,25 @@ class _Writer:
         for se_id, items in credits.items():
             accepted = sum(reason == Reason.ANSWER_ACCEPTED for reason, _ in items)
             levels[se_id] = reputation.level_for(self.points[se_id], accepted, 0)
-        new = []
-        for row in rows:
-            se_id = int(row["Id"])
-            user = User(
-                username=claimed.claim(bases[se_id]),
+        # Made with the reputation their ledger entries (``_reputation``) add up to.
+        new = [
+            User(
+                username=claimed.claim(bases[int(row["Id"])]),
                 display_name=_display_name(row.get("DisplayName", ""), claimed.staff, self.report),
                 password=make_password(None),
                 date_joined=_when(row["CreationDate"]),
-                reputation=self.points.get(se_id, 0),
-                trust_level=levels.get(se_id, 0),
+                reputation=self.points.get(int(row["Id"]), 0),
+                trust_level=levels.get(int(row["Id"]), 0),
             )
-            user._se_id = se_id
-            new.append(user)
+            for row in rows
+        ]
         User.objects.bulk_create(new, batch_size=BATCH_SIZE)
         customers = role_group(Role.CUSTOMER)
         User.groups.through.objects.bulk_create(
             [User.groups.through(user_id=u.pk, group_id=customers.pk) for u in new],
             batch_size=BATCH_SIZE,
         )
-        self.members.update({u._se_id: u.pk for u in new})
+        self.members.update({int(row["Id"]): u.pk for row, u in zip(rows, new, strict=True)})
         self.report.members_created += len(new)
 
     def _deleted_user(self) -> User:
@@ -965,8 +977,12 @@ def import_dump(
 
 
 def _after_import(report: ImportReport) -> None:
-    """Runs once the import is committed. Does nothing yet.
-
-    The search index is rebuilt here for the imported product: no forum events were sent
-    for its threads, so nothing indexed them. (Being wired by the search work.)
-    """
+    """Runs once the import is committed: the solved threads join the solution library
+    and the product's threads are indexed for search (no forum events were sent for them,
+    so nothing else would)."""
+    threads = Thread.objects.filter(category_id=report.product_id)
+    for thread_id in threads.filter(accepted_answer__isnull=False).values_list("pk", flat=True):
+        library.sync_solution(thread_id)
+    thread_ids = list(threads.values_list("pk", flat=True))
+    for start in range(0, len(thread_ids), 500):
+        search_api.index(thread_ids[start : start + 500])

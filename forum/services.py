@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -610,6 +610,20 @@ def _answer_times(thread_id: int) -> dict:
     )
 
 
+def _last_activity(thread_id: int):
+    """The latest thing visitors can see happen in the thread: a published post or comment
+    on one, or its answer being accepted."""
+    posts = Post.objects.filter(thread_id=thread_id, state=Visibility.PUBLISHED)
+    latest = [
+        posts.aggregate(at=Max("created_at"))["at"],
+        Comment.objects.filter(post__in=posts, state=Visibility.PUBLISHED).aggregate(
+            at=Max("created_at")
+        )["at"],
+        Thread.objects.filter(pk=thread_id).values_list("accepted_at", flat=True).first(),
+    ]
+    return max((at for at in latest if at is not None), default=None)
+
+
 # The forum's locking order and derived facts, for the moderator actions that change
 # forum rows (``moderation.services``): thread, then post, then comment.
 locked_thread = _locked_thread
@@ -852,6 +866,9 @@ def hide_post(post: Post, *, moderator: User, as_spam: bool = False) -> bool:
             changes.update(answer_count=F("answer_count") - 1, **_answer_times(thread.pk))
         if changes:
             Thread.objects.filter(pk=thread.pk).update(**changes)
+        if current.is_published and (latest := _last_activity(thread.pk)) is not None:
+            # Hidden spam must not keep its thread at the top of "active" lists.
+            Thread.objects.filter(pk=thread.pk).update(last_activity_at=latest)
     if was_accepted:
         events.emit(
             events.answer_unaccepted, thread_id=thread.pk, post_id=current.pk, actor_id=moderator.pk

@@ -79,6 +79,6 @@ class Command(BaseCommand):
             f'Imported into "{report.product_title}" (/c/{report.product_slug}/, {verb}) '
             f"in {report.seconds:.1f} s:"
         )
-        for line in report.lines()[3:]:  # the product's fields are in the line above
+        for line in report.lines():
             self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS("Done."))
