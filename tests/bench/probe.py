@@ -43,6 +43,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -159,6 +160,14 @@ def info() -> dict:
             return None
         return thread.get_absolute_url()
 
+    def search_url() -> str:
+        """/search/ for two words of the first public thread's title (longer than 3
+        letters): a query that finds many threads, with facets to count."""
+        thread = Thread.objects.filter(_public_threads()).order_by("pk").first()
+        title = thread.title if thread else "thermostat"
+        words = [word for word in re.findall(r"\w+", title.lower()) if len(word) > 3][:2]
+        return "/search/?" + urlencode({"q": " ".join(words) or "thermostat"})
+
     pages = [
         {"page": "trivial", "url": "/healthz", "note": "plain HttpResponse, same stack"},
         {"page": "home", "url": "/", "note": "Wagtail HomePage"},
@@ -169,6 +178,7 @@ def info() -> dict:
         },
         {"page": "thread-20", "url": thread_url(20), "note": "thread with 20 answers"},
         {"page": "thread-100", "url": thread_url(100), "note": "thread with 100 answers"},
+        {"page": "search", "url": search_url(), "note": "search page, two words of a title"},
     ]
     return {
         "pages": pages,

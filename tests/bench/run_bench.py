@@ -45,7 +45,7 @@ HOST = "127.0.0.1"
 # machine under this load.
 BASELINE_RPS = (13, 22)
 # Targets: a logged-in member gets these pages at these rates (page cache on)...
-MEMBER_TARGET_RPS = {"home": 220, "thread-20": 220, "thread-100": 100}
+MEMBER_TARGET_RPS = {"home": 220, "thread-20": 220, "thread-100": 100, "search": 140}
 # ...and anonymous visitors (page cache on) get every page within 2x of the trivial view.
 ANON_TARGET_VS_TRIVIAL = 0.5
 # The Redis DB of the run's cache: emptied before each server starts.
@@ -952,7 +952,7 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--pages",
-        help="comma-separated subset of trivial,home,category,thread-20,thread-100 "
+        help="comma-separated subset of trivial,home,category,thread-20,thread-100,search "
         "(trivial is always loaded: the ratios need it)",
     )
     parser.add_argument(
