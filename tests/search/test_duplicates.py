@@ -66,7 +66,7 @@ def test_similar_finds_the_original_of_real_duplicates(backend_name, db, categor
         )
     recall_at_5 = sum(1 for rank in ranks if rank and rank <= 5) / len(ranks)
     mrr = sum(1 / rank for rank in ranks if rank) / len(ranks)
-    print(f"\n{backend_name}: ranks {ranks}, recall@5 {recall_at_5:.2f}, MRR@10 {mrr:.3f}")
+    print(f"\n{backend_name}: ranks {ranks}, recall@5 {recall_at_5:.2f}, MRR@10 {mrr:.3f}")  # noqa: T201 (the figures this test reports, with -s)
     floor_recall, floor_mrr = FLOORS[backend_name]
     assert recall_at_5 >= floor_recall
     assert mrr >= floor_mrr
