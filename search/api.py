@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from forum import permissions
 from forum.models import Thread
-from search import analysis, backends, documents
+from search import analysis, backends, documents, semantic
 from search.backends import BackendUnavailable
 from search.backends.base import Filters, Hit, Query, Results, SimilarQuery, Sort
-from search.models import Synonym
+from search.models import SearchDocument, SearchEmbedding, Synonym
 from solutions.models import SolutionArticle
 
 logger = logging.getLogger(__name__)
@@ -89,8 +89,43 @@ def similar(
         exclude=tuple(exclude),
         k=k,
     )
+    if semantic.enabled():
+        try:
+            return _visible(_semantic_similar(query), user)
+        except Exception:  # a broken model install must not break asking
+            logger.exception("The semantic stage failed; similar questions are lexical")
     hits, _fell_back = _ask(lambda backend: backend.similar(query))
     return _visible(hits, user)
+
+
+def _semantic_similar(query: SimilarQuery) -> list[Hit]:
+    """Nearest questions by meaning (``search.semantic``) among the documents the
+    database index holds in the viewer's products; solved and verified ones a little
+    ahead, the asker's product a little ahead."""
+    nearest = semantic.nearest(query.title, query.body, k=query.k * 4 + len(query.exclude) + 10)
+    wanted = [
+        (kind, pk, cosine)
+        for kind, pk, cosine in nearest
+        if not (kind == "thread" and pk in query.exclude)
+    ]
+    rows = {
+        (row.kind, row.object_id): row
+        for row in SearchDocument.objects.filter(
+            product_id__in=query.visible_product_ids,
+            object_id__in=[pk for _kind, pk, _cosine in wanted],
+        )
+    }
+    database = backends.database_backend()
+    hits = []
+    for kind, pk, cosine in wanted:
+        row = rows.get((kind, pk))
+        if row is None:
+            continue
+        score = cosine + 0.05 * row.solved + 0.05 * row.verified
+        score += 0.03 if query.product_id and row.product_id == query.product_id else 0
+        hits.append(database.hit(row, score))
+    hits.sort(key=lambda hit: -hit.score)
+    return hits[: query.k]
 
 
 def suggest(prefix: str, *, user=None, k: int = 8) -> list[Hit]:
@@ -117,7 +152,15 @@ def index(thread_ids: Iterable[int], *, backend=None) -> tuple[int, int]:
     for target in [backend] if backend else backends.all_backends():
         target.index(docs)
         target.remove("thread", gone)
+        _embed(target, "thread", docs, gone)
     return len(docs), len(gone)
+
+
+def _embed(target, kind: str, docs, gone) -> None:
+    """With the semantic stage on, keep the embeddings beside the database index."""
+    if target is backends.database_backend() and semantic.enabled():
+        semantic.store(docs)
+        semantic.forget(kind, gone)
 
 
 def index_articles(article_ids: Iterable[int], *, backend=None) -> tuple[int, int]:
@@ -126,6 +169,7 @@ def index_articles(article_ids: Iterable[int], *, backend=None) -> tuple[int, in
     for target in [backend] if backend else backends.all_backends():
         target.index(docs)
         target.remove("article", gone)
+        _embed(target, "article", docs, gone)
     return len(docs), len(gone)
 
 
@@ -138,6 +182,10 @@ def rebuild(*, backend=None, progress: Callable[[int], None] | None = None) -> i
         started = timezone.now()
         total = len(documents.all_thread_ids()) + len(documents.all_article_ids())
         count = target.rebuild(documents.all_documents(), total=total, progress=progress)
+        if target is backends.database_backend() and semantic.enabled():
+            SearchEmbedding.objects.all().delete()
+            for batch in _batches(documents.all_documents(), 256):
+                semantic.store(batch)
         thread_ids, article_ids = changed_since(started)
         if thread_ids:
             index(thread_ids, backend=target)
@@ -167,6 +215,17 @@ def changed_since(when) -> tuple[list[int], list[int]]:
 
 
 # --- Helpers ------------------------------------------------------------------------------
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _visible_products(user) -> tuple[int, ...]:

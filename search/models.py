@@ -55,6 +55,24 @@ class SearchDocument(models.Model):
         return f"{self.kind} {self.object_id}: {self.title}"
 
 
+class SearchEmbedding(models.Model):
+    """A document's sentence embedding, for the optional semantic stage of similar
+    questions (``search.semantic``): 384 float32 values, unit length."""
+
+    kind = models.CharField(max_length=10)
+    object_id = models.BigIntegerField()
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_embedding_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
 class Synonym(models.Model):
     """Words that mean the same to customers ("wifi, wlan, wireless"), for all products or
     one. Applied when searching, so a change needs no reindex."""

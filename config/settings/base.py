@@ -442,3 +442,5 @@ ELASTICSEARCH_COMPAT_HEADERS = env_bool("ELASTICSEARCH_COMPAT_HEADERS", default=
 # Make each index write searchable at once (tests); normally the cluster's refresh.
 ELASTICSEARCH_REFRESH = env_bool("ELASTICSEARCH_REFRESH", default=False)
 ELASTICSEARCH_TIMEOUT = float(env_str("ELASTICSEARCH_TIMEOUT", "5"))
+# The semantic stage of similar questions (needs the "semantic" extra: search/semantic.py).
+SEARCH_SEMANTIC = env_bool("SEARCH_SEMANTIC", default=False)

@@ -343,7 +343,7 @@ class DatabaseBackend:
             offset=query.offset,
         )
         facets, total = self._facets(source, where, params, query)
-        hits = [self._hit(row, score, query.groups) for row, score in rows]
+        hits = [self.hit(row, score, query.groups) for row, score in rows]
         return Results(hits=hits, total=total, facets=facets, backend=self.name)
 
     def _facets(self, source, where, params, query: Query):
@@ -385,7 +385,8 @@ class DatabaseBackend:
         facets["tag"] = [FacetValue(value=slug, label=name, count=n) for slug, name, n in tags]
         return facets, total
 
-    def _hit(self, row: SearchDocument, score: float, groups) -> Hit:
+    def hit(self, row: SearchDocument, score: float, groups=()) -> Hit:
+        """A stored document as a hit (also for the semantic stage, ``search.api``)."""
         return Hit(
             kind=row.kind,
             pk=row.object_id,
@@ -438,7 +439,7 @@ class DatabaseBackend:
             extra_boost=boost,
             boost_params=boost_params,
         )
-        return [self._hit(row, score, groups) for row, score in rows]
+        return [self.hit(row, score, groups) for row, score in rows]
 
     def suggest(self, query: Query) -> list[Hit]:
         match = self._match(query.groups, prefix=True, title_only=True)
@@ -448,7 +449,7 @@ class DatabaseBackend:
         rows = self._rows(
             source, where, params, order="score DESC, d.id DESC", limit=query.limit, offset=0
         )
-        return [self._hit(row, score, query.groups) for row, score in rows]
+        return [self.hit(row, score, query.groups) for row, score in rows]
 
 
 def _excerpt(text: str) -> str:
