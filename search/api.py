@@ -106,11 +106,12 @@ def _semantic_similar(query: SimilarQuery) -> list[Hit]:
     wanted = [
         (kind, pk, cosine)
         for kind, pk, cosine in nearest
-        if not (kind == "thread" and pk in query.exclude)
+        if kind == "thread" and pk not in query.exclude  # questions, not articles
     ]
     rows = {
         (row.kind, row.object_id): row
         for row in SearchDocument.objects.filter(
+            kind="thread",
             product_id__in=query.visible_product_ids,
             object_id__in=[pk for _kind, pk, _cosine in wanted],
         )

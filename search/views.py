@@ -20,6 +20,7 @@ from search import api, asking, services
 from search import permissions as search_permissions
 from search.backends.base import Filters, Sort, Status
 from search.forms import SearchForm
+from solutions.models import SolutionArticle
 
 FACET_LABELS = {
     "status": {
@@ -164,6 +165,22 @@ def open_result(request: HttpRequest, log_id: int, thread_id: int) -> HttpRespon
     if log_id:
         services.record_click(log_id)
     return redirect(thread)
+
+
+@require_GET
+def open_article(request: HttpRequest, log_id: int, page_id: int) -> HttpResponse:
+    """The same for a curated article (live, public, in a product the viewer may see)."""
+    article = (
+        SolutionArticle.objects.live()
+        .public()
+        .filter(pk=page_id, product_id__in=permissions.visible_category_ids(request.user))
+        .first()
+    )
+    if article is None:
+        raise Http404
+    if log_id:
+        services.record_click(log_id)
+    return redirect(article.url)
 
 
 @require_GET

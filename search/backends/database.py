@@ -419,6 +419,7 @@ class DatabaseBackend:
         if not match:
             return []
         source, where, params = self._where(match, query.visible_product_ids, Filters())
+        where += " AND d.kind = 'thread'"  # questions are offered, not articles
         if query.exclude:
             marks = ", ".join(["%s"] * len(query.exclude))
             where += f" AND NOT (d.kind = 'thread' AND d.object_id IN ({marks}))"

@@ -647,7 +647,8 @@ class ElasticsearchBackend:
             "bool",
             should=clauses,
             minimum_should_match=1,
-            filter=_filters(query.visible_product_ids, Filters()),
+            # Questions are offered, not articles (their pages are the ask page's links).
+            filter=[*_filters(query.visible_product_ids, Filters()), Q("term", kind="thread")],
             must_not=must_not,
         )
         search = (
