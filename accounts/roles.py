@@ -26,7 +26,9 @@ BADGE_ORDER = (Role.ADMINISTRATOR, Role.BRAND_REPRESENTATIVE, Role.SUPPORT_AGENT
 # can grant it to any group in the Wagtail admin.
 MODERATE_CODENAME = "moderate_community"
 ROLE_PERMISSIONS = {
-    Role.BRAND_REPRESENTATIVE: [("accounts", MODERATE_CODENAME)],
+    Role.BRAND_REPRESENTATIVE: [("accounts", MODERATE_CODENAME), ("wagtailadmin", "access_admin")],
+    # Staff reports (search's content gaps, later the support queue) are in the admin.
+    Role.SUPPORT_AGENT: [("wagtailadmin", "access_admin")],
     Role.ADMINISTRATOR: [("accounts", MODERATE_CODENAME)],
 }
 

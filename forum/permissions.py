@@ -667,6 +667,22 @@ def visible_threads(
     )
 
 
+def indexable_threads(queryset: QuerySet[Thread]) -> QuerySet[Thread]:
+    """The threads of *queryset* a search index may hold: published, in live products,
+    private products included. Only for indexes that every query then narrows to the
+    viewer's products (``visible_category_ids``) and checks against ``visible_threads``."""
+    return queryset.filter(_state_q(None), category_id__in=CategoryPage.objects.live().values("pk"))
+
+
+def indexable_posts(queryset: QuerySet[Post]) -> QuerySet[Post]:
+    """The posts a search index may hold: published, in threads it may hold."""
+    return queryset.filter(
+        _state_q(None),
+        _state_q(None, prefix="thread__"),
+        thread__category_id__in=CategoryPage.objects.live().values("pk"),
+    )
+
+
 def visible_posts(user: AnyUser, queryset: QuerySet[Post]) -> QuerySet[Post]:
     """The posts of *queryset* that *user* may see, in threads *user* may see."""
     return queryset.filter(

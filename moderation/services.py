@@ -1327,6 +1327,7 @@ def split_answers(
         slug=forum.thread_slug(title),
         excerpt=rendering.excerpt(first.body_html),
         last_activity_at=first.created_at,
+        language=current.language,
     )
     _answer_to_question(first, new, moderator)
     rest = [pk for pk in ids[1:] if pk in chosen]

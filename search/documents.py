@@ -1,9 +1,11 @@
-"""Threads as search documents: what an anonymous visitor may read of them, as text.
+"""Threads as search documents: their published text, as plain text.
 
-Only published threads in products open to everyone are documents, with their published
-question and answers. Everything else is removed from the index: the index never holds
-what a visitor may not see, and ``search.api`` checks each page of hits against the
-viewer's own visibility anyway (for what changed since it was indexed).
+Only published threads in live products are documents (``forum.permissions
+.indexable_threads``: private products too, so their members find them), with their
+published question and answers. Everything else is removed from the index: it never
+holds hidden, pending or deleted text. Every query is narrowed to the viewer's products
+and ``search.api`` checks each page of hits against the viewer's own visibility (which
+also covers what changed since it was indexed).
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 
 from forum import permissions, rendering
-from forum.models import Post, Thread
+from forum.models import CategoryPage, Post, Thread
 from search.backends.base import Document
 from solutions.models import Solution, SolutionArticle
 
@@ -26,26 +27,23 @@ BATCH = 500
 def thread_documents(thread_ids: Iterable[int]) -> tuple[list[Document], list[int]]:
     """The documents of *thread_ids* that are public, and the ids that are not (to remove)."""
     ids = sorted(set(thread_ids))
-    visitor = AnonymousUser()
     threads = list(
-        permissions.visible_threads(
-            visitor, Thread.objects.filter(pk__in=ids), include_own_pending=False
-        )
+        permissions.indexable_threads(Thread.objects.filter(pk__in=ids))
         .select_related("accepted_answer")
         .prefetch_related("tags")
     )
     found = {thread.pk for thread in threads}
     texts: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     scores: dict[int, int] = {}
-    posts = permissions.visible_posts(visitor, Post.objects.filter(thread_id__in=found))
+    posts = permissions.indexable_posts(Post.objects.filter(thread_id__in=found))
     for thread_id, pk, kind, body_html, score in posts.order_by("-score", "pk").values_list(
         "thread_id", "pk", "kind", "body_html", "score"
     ):
         text = rendering.plain_text(body_html)
         texts[thread_id][kind].append(text)
         texts[thread_id][f"pk:{pk}"].append(text)
-        if kind == Post.Kind.QUESTION:
-            scores[thread_id] = score
+        if kind == Post.Kind.ANSWER:  # the best answer's votes (the question's are me_too)
+            scores[thread_id] = max(scores.get(thread_id, 0), score)
     solutions = {
         thread_id: (tier, versions)
         for thread_id, tier, versions in Solution.objects.filter(thread_id__in=found).values_list(
@@ -89,19 +87,18 @@ def thread_documents(thread_ids: Iterable[int]) -> tuple[list[Document], list[in
 
 
 def all_thread_ids() -> list[int]:
-    """Every thread a visitor may see: what a rebuild indexes."""
-    visible = permissions.visible_threads(
-        AnonymousUser(), Thread.objects.all(), include_own_pending=False
-    )
-    return list(visible.order_by("pk").values_list("pk", flat=True))
+    """Every thread the index may hold: what a rebuild indexes."""
+    indexable = permissions.indexable_threads(Thread.objects.all())
+    return list(indexable.order_by("pk").values_list("pk", flat=True))
 
 
 def _public_articles():
-    """Published articles a visitor may read, in products a visitor may see."""
+    """Published articles a visitor may read (Wagtail privacy), in live products (private
+    ones too: queries are narrowed to the viewer's products)."""
     return (
         SolutionArticle.objects.live()
         .public()
-        .filter(product_id__in=permissions.visible_category_ids(AnonymousUser()))
+        .filter(product_id__in=CategoryPage.objects.live().values("pk"))
     )
 
 

@@ -37,8 +37,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     data = form.cleaned_data
     text = data.get("q") or ""
+    # A product the viewer may not see (or none at all) narrows nothing.
+    product_id = data.get("product")
+    if product_id not in permissions.visible_category_ids(request.user):
+        product_id = None
     filters = Filters(
-        product_ids=(data["product"],) if data.get("product") else (),
+        product_ids=(product_id,) if product_id else (),
         tags=(data["tag"],) if data.get("tag") else (),
         status=data.get("status") or "",
         staff_answered={"yes": True, "no": False}.get(data.get("staff") or ""),
@@ -61,7 +65,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             log = services.log_search(
                 text,
                 results=results.total,
-                product_id=filters.product_ids[0] if filters.product_ids else None,
+                product_id=product_id,
                 language=get_language(),
             )
         context.update(

@@ -35,7 +35,8 @@ from search.models import SearchDocument
 
 # Column weights: title, tags, question, accepted answer, other answers.
 SQLITE_WEIGHTS = (10.0, 6.0, 3.0, 2.0, 1.0)
-POSTGRES_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"  # D (answers), C (accepted), B (question), A
+# D (answers), C (accepted answer), B (question and tags), A (title)
+POSTGRES_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"
 SNIPPET_CHARS = 240
 EXCERPT_CHARS = 220
 SIMILAR_TITLE_WORDS = 8
@@ -173,7 +174,7 @@ class DatabaseBackend:
                 cursor.executemany(
                     "UPDATE search_searchdocument SET vector ="
                     " setweight(to_tsvector('simple', %s), 'A')"
-                    " || setweight(to_tsvector('simple', %s), 'A')"
+                    " || setweight(to_tsvector('simple', %s), 'B')"
                     " || setweight(to_tsvector('simple', %s), 'B')"
                     " || setweight(to_tsvector('simple', %s), 'C')"
                     " || setweight(to_tsvector('simple', %s), 'D') WHERE id = %s",
@@ -240,7 +241,7 @@ class DatabaseBackend:
         return forms
 
     def _term(self, form: str, prefix: bool, title_only: bool = False) -> str:
-        if self.postgres:  # weight A is the title's and the tags'
+        if self.postgres:  # weight A is the title's alone
             suffix = (":*" if prefix else ":") + "A" if title_only else (":*" if prefix else "")
             return f"'{form}'{suffix}"
         return f'"{form}"' + ("*" if prefix else "")
