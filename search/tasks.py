@@ -4,12 +4,19 @@ back-off until it answers (``core.events.run_event_task``)."""
 
 from django_tasks import task
 
-from search import api, backends
+from search import api, backends, viewer_bits
 
 
 @task()
 def index_in_database(event_id: int, thread_ids: list[int]) -> None:
     api.index(thread_ids, backend=backends.database_backend())
+    # The thread pages' related threads, ready before a view: the thread's own, and those
+    # of the threads it is related to (a new thread shows on theirs at once).
+    neighbours: set[int] = set()
+    for thread_id in thread_ids:
+        neighbours.update(viewer_bits.related_ids(thread_id, refresh=True))
+    for thread_id in neighbours - set(thread_ids):
+        viewer_bits.related_ids(thread_id, refresh=True)
 
 
 @task()

@@ -1,8 +1,9 @@
 """Search's per-viewer bit of the forum's thread page (``forum.slots``): related threads.
 
-Which threads are related is worked out once per thread and kept in the cache for
-``RELATED_SECONDS`` (a search); each view then asks the viewer's visibility for those
-few ids (one query, none when there are none), so a thread hidden since is never shown.
+Which threads are related is worked out by the index task after each change of a thread
+and kept in the shared cache for ``RELATED_SECONDS`` (a view that finds it missing works it
+out: a search); each view then asks the viewer's visibility for those few ids (one query,
+none when there are none), so a thread hidden since is never shown.
 """
 
 from functools import cache
@@ -12,12 +13,13 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from forum import permissions, slots
-from forum.models import Post, Thread
+from forum.models import Thread
 from forum.viewer_bits import Viewer
 from search import api
+from search.models import SearchDocument
 
 RELATED = 5
-RELATED_SECONDS = 600
+RELATED_SECONDS = 3600
 
 
 @cache
@@ -28,22 +30,24 @@ def _labels(language: str) -> dict[str, str]:
     }
 
 
-def related_ids(thread_id: int) -> list[int]:
+def related_ids(thread_id: int, *, refresh: bool = False) -> list[int]:
+    """The threads related to *thread_id*, best first: kept in the shared cache, worked out
+    again when missing or when *refresh* (the index task does it after each change of
+    the thread, so views seldom pay for it)."""
     key = f"search:related:{thread_id}"
-    ids = shared_cache.get(key)
+    ids = None if refresh else shared_cache.get(key)
     if ids is None:
-        thread = Thread.objects.filter(pk=thread_id).only("title", "category_id").first()
-        question = (
-            Post.objects.filter(thread_id=thread_id, kind=Post.Kind.QUESTION)
-            .values_list("body_markdown", flat=True)
+        row = (
+            SearchDocument.objects.filter(kind="thread", object_id=thread_id)
+            .values("title", "question", "product_id")
             .first()
         )
         ids = []
-        if thread is not None:
+        if row is not None:
             hits = api.similar(
-                thread.title,
-                (question or "")[:2000],
-                product_id=thread.category_id,
+                row["title"],
+                row["question"][:2000],
+                product_id=row["product_id"],
                 exclude=[thread_id],
                 k=RELATED,
             )
