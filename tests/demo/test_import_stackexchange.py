@@ -24,7 +24,8 @@ from tests.factories import make_category, make_thread
 
 pytestmark = pytest.mark.django_db
 
-QUANTUM = Path("/work/shared/data/stackexchange-quantumcomputing")
+# The shared data folder beside the repository (../shared/data/).
+QUANTUM = Path(__file__).resolve().parents[3] / "shared" / "data" / "stackexchange-quantumcomputing"
 
 
 def at(text: str) -> datetime:
