@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
+from core.database import refresh_statistics
 from demo import content
 from forum import caching, permissions, rendering, screening, services
 from forum.models import (
@@ -134,6 +135,7 @@ class Command(BaseCommand):
         )
         if threads:
             SyntheticSeeder(products, self.stdout, seed=seed, batch=batch).run(threads)
+        refresh_statistics()  # a bulk load changes what the query planner should pick
         if new_threads or threads or not SearchDocument.objects.exists():
             # Bulk-loaded threads announce nothing: index what the demo holds in one go.
             indexed = search_api.rebuild()
