@@ -56,6 +56,7 @@ import pstats
 import random
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -102,6 +103,7 @@ SEARCHES = {  # name -> (filters, sort)
     "newest": (Filters(), Sort.NEWEST),
 }
 COMMON_SHARE = 0.1  # the most frequent tenth of the title vocabulary counts as "common"
+CONTRACTED = re.compile(r"\w+(?:['\u2019]\w+)*")  # "won't" as one word
 PROGRESS = re.compile(r"^\s*([\d,]+) / ([\d,]+) synthetic threads")
 
 
@@ -308,10 +310,15 @@ def dataset() -> dict:
 
 
 def _eligible(title: str) -> list[str]:
-    """A title's words worth searching for: no stop words, digits or very short words."""
-    found = analysis.words(title)
+    """A title's words worth searching for: no stop words, digits or very short words,
+    and no piece of a contraction ("won" and "t" of "won't", which nobody types alone)."""
+    found = [
+        word
+        for word in CONTRACTED.findall(analysis.fold(title))
+        if "'" not in word and "\u2019" not in word
+    ]
     chosen = [w for w in found if len(w) > 2 and not w.isdigit() and not analysis.is_stopword(w)]
-    return list(dict.fromkeys(chosen))
+    return list(dict.fromkeys(w[: analysis.MAX_WORD_LENGTH] for w in chosen))
 
 
 def workload(args, rng: random.Random) -> dict:
@@ -349,9 +356,10 @@ def workload(args, rng: random.Random) -> dict:
         return " ".join(chosen)
 
     def prefix() -> str:
+        """The start of a title as typed: 1 to 3 words, the last one unfinished."""
         _pk, title = rng.choice(titles)
-        typed = analysis.words(title)[: rng.randint(1, 3)]
-        last = typed[-1]
+        typed = title.split()[: rng.randint(1, 3)]
+        last = typed[-1].rstrip(",.:;!?")
         cut = rng.randint(min(2, len(last)), len(last))
         return " ".join([*typed[:-1], last[:cut]])
 
@@ -630,23 +638,31 @@ def capped(work: dict, calls: int | None) -> dict:
     }
 
 
-def run(args, stem: str) -> dict:
+def run(args, report: dict, save: Callable[[], None]) -> None:
+    """Seed, draw the workload, and bench each backend into *report*, saving it (as
+    unfinished) after each step, so that an interrupted run leaves its figures."""
     log(f"seeding: seed_demo --threads {args.threads:,} --force")
-    seeded = seed(args.threads, keep_rebuild=args.seed_rebuild)
-    counts = dataset()
+    report["seed"] = seed(args.threads, keep_rebuild=args.seed_rebuild)
+    report["dataset"] = counts = dataset()
     log(
-        f"seeded in {seeded['seconds']:.1f} s (synthetic threads "
-        f"{seeded['synthetic_seconds']:.1f} s): {counts['threads']:,} public threads, "
+        f"seeded in {report['seed']['seconds']:.1f} s (synthetic threads "
+        f"{report['seed']['synthetic_seconds']:.1f} s): {counts['threads']:,} public threads, "
         f"{counts['answers']:,} answers, {counts['comments']:,} comments"
     )
     work = workload(args, random.Random(args.seed))
+    report["workload"] = {
+        "queries": work["queries"],
+        "prefixes": work["prefixes"],
+        "similar_titles": [title for _pk, title, _body in work["similar"]],
+        "vocabulary": work["vocabulary"],
+    }
     log(
         f"drew {len(work['queries'])} queries, {len(work['similar'])} similar questions and "
         f"{len(work['prefixes'])} prefixes from {work['vocabulary']['distinct_words']:,} "
         "distinct title words"
     )
-    profiler = Profiler(args.profile, stem)
-    results = []
+    save()
+    profiler = Profiler(args.profile, report["stem"])
     for name in args.backends:
         if name == "database":
             with override_settings(ELASTICSEARCH_URL=""):
@@ -656,19 +672,9 @@ def run(args, stem: str) -> dict:
             with elasticsearch() as (backend, described):
                 figures = bench_backend(name, backend, capped(work, args.elastic_calls), profiler)
             figures["server"] = described
-        results.append(figures)
-    return {
-        "seed": seeded,
-        "dataset": counts,
-        "workload": {
-            "queries": work["queries"],
-            "prefixes": work["prefixes"],
-            "similar_titles": [title for _pk, title, _body in work["similar"]],
-            "vocabulary": work["vocabulary"],
-        },
-        "results": results,
-        "profiles": profiler.files,
-    }
+        report["results"].append(figures)
+        report["profiles"] = profiler.files
+        save()
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -778,54 +784,81 @@ def render(report: dict) -> str:
     return "\n".join(lines)
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP: stop, drop the database, stop osmem, keep what was measured.
+    Not an Exception: the cluster's client would take it for a failed request."""
+
+
+def on_signal(signum, _frame):
+    raise Interrupted(signal.Signals(signum).name)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
     url = os.environ.get("DATABASE_URL", "")
     log(f"server: {redact(url) if url else 'SQLite (default)'}; creating the database")
-    machine = machine_info()
-    old_name = connection.settings_dict["NAME"]
-    described, folder, existed = create_database(args.keep_db)
-    log(f"migrated: {described}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    started = time.perf_counter()
-    try:
-        report = run(args, f"search-{stamp}")
-        report["vendor"] = connection.vendor
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=bool(args.keep_db))
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
-    report.update(
-        benchmark="search",
-        database=described,
-        database_reused=existed,
-        database_url=redact(url) if url else "",
-        threads_requested=args.threads,
-        code=code_version(),
-        machine=machine,
-        python=platform.python_version(),
-        args={
+    out = RESULTS / f"search-{stamp}.json"
+    report: dict = {
+        "benchmark": "search",
+        "stem": f"search-{stamp}",
+        "finished": False,
+        "database_url": redact(url) if url else "",
+        "threads_requested": args.threads,
+        "code": code_version(),
+        "machine": machine_info(),
+        "python": platform.python_version(),
+        "args": {
             "threads": args.threads,
             "queries": args.queries,
             "similar": args.similar,
             "suggest": args.suggest,
             "warmup": args.warmup,
             "backends": args.backends,
+            "elastic_calls": args.elastic_calls,
             "seed": args.seed,
             "profile": args.profile,
             "keep_db": args.keep_db,
-            "elastic_calls": args.elastic_calls,
+            "seed_rebuild": args.seed_rebuild,
         },
+        "results": [],
+    }
+
+    def save() -> None:
+        report["load_average_now"] = [round(x, 2) for x in os.getloadavg()]
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, default=str))
+
+    old_name = connection.settings_dict["NAME"]
+    started = time.perf_counter()
+    described, folder, existed = create_database(args.keep_db)
+    report.update(database=described, database_reused=existed, vendor=connection.vendor)
+    log(f"migrated: {described}")
+    try:
+        run(args, report, save)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        report["interrupted"] = str(exc) or type(exc).__name__
+        save()
+        log(f"interrupted ({report['interrupted']}); what was measured is in {out}")
+        return 130
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=bool(args.keep_db))
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    report.update(
+        finished=True,
         target={
             "search_p95_ms_below": TARGET_P95_MS,
             "vendor": TARGET_VENDOR,
             "threads": TARGET_THREADS,
             "verdicts": {f["backend"]: verdict(report, f) for f in report["results"]},
         },
-        load_average_after=[round(x, 2) for x in os.getloadavg()],
         total_seconds=round(time.perf_counter() - started, 1),
         at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+    save()
     print()
     print(
         f"Search, {described}, {report['dataset']['threads']:,} public threads "
@@ -838,9 +871,6 @@ def main(argv=None) -> int:
     for figures in report["results"]:
         print(f"  {figures['backend']}: {figures['server']}")
     print(render(report))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"search-{stamp}.json"
-    out.write_text(json.dumps(report, indent=2, default=str))
     log(f"figures written to {out.relative_to(ROOT)}")
     return 0
 
